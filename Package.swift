@@ -1,0 +1,115 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// System library targets for the C libraries we reach through small Swift types.
+/// Each has a `module.modulemap` and a shim header with `static inline` wrappers
+/// for the macros and variadic functions that do not import into Swift.
+/// ncursesw has no pkg-config entry here on purpose: SwiftPM rejects its
+/// `-D_XOPEN_SOURCE=600` flag with a warning, so the shim defines what it needs
+/// and links by name.
+let shims: [(name: String, pkgConfig: String?, apt: String)] = [
+    ("CVPX", "vpx", "libvpx-dev"),
+    ("COpus", "opus", "libopus-dev"),
+    ("CSRTP", "libsrtp2", "libsrtp2-dev"),
+    ("COpenSSL", "openssl", "libssl-dev"),
+    ("CNcurses", nil, "libncurses-dev"),
+    ("CALSA", "alsa", "libasound2-dev"),
+    ("CV4L2", "libv4l2", "libv4l-dev"),
+]
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "call",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "call", targets: ["call"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+    ],
+    targets: shims.map { shim in
+        .systemLibrary(
+            name: shim.name,
+            path: "Sources/Shims/\(shim.name)",
+            pkgConfig: shim.pkgConfig,
+            providers: [.apt([shim.apt])]
+        )
+    } + [
+        .target(
+            name: "Signaling",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CallSession",
+            dependencies: [
+                "Signaling",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TerminalUI",
+            dependencies: [
+                "CNcurses",
+                "CallSession",
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "call",
+            dependencies: [
+                "Signaling",
+                "CallSession",
+                "TerminalUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "signaling-load",
+            dependencies: [
+                "Signaling",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/signaling-load",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShimLinkTests",
+            dependencies: shims.map { .target(name: $0.name) },
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SignalingTests",
+            dependencies: ["Signaling"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CallSessionTests",
+            dependencies: ["CallSession", "Signaling"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TerminalUITests",
+            dependencies: ["TerminalUI"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef CALL_SHIM_ALSA_H
+#define CALL_SHIM_ALSA_H
+#include <alsa/asoundlib.h>
+#endif
