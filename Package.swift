@@ -65,10 +65,7 @@ let package = Package(
         ),
         .target(
             name: "TerminalUI",
-            dependencies: [
-                "CNcurses",
-                "CallSession",
-            ],
+            dependencies: ["CNcurses"],
             swiftSettings: strict
         ),
         .executableTarget(

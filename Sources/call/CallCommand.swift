@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct CallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "A terminal video call client.",
+        subcommands: [JoinCommand.self, ServeCommand.self],
+        defaultSubcommand: JoinCommand.self
+    )
+}
