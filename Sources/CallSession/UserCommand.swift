@@ -1,0 +1,40 @@
+import Foundation
+
+/// What the person at the terminal (or a script in headless mode) asks for.
+public enum UserCommand: Sendable, Equatable {
+    case call(String)
+    case accept
+    case reject
+    case hangUp
+    case chat(String)
+    case quit
+    /// A feature that later work adds (video, mute, source, stats, ...): said so, not silently dropped.
+    case notYetAvailable(String)
+
+    /// Parses one headless command line: `call ID`, `accept`, `reject`, `hangup`,
+    /// `chat TEXT`, `quit`, and the later `stats`, `video on|off`, `source next`, `mute on|off`.
+    public init?(commandLine line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard let verb = parts.first?.lowercased() else { return nil }
+        let argument = parts.count > 1 ? String(parts[1]) : ""
+        switch verb {
+        case "call":
+            let target = argument.trimmingCharacters(in: .whitespaces)
+            guard !target.isEmpty, !target.contains(" ") else { return nil }
+            self = .call(target)
+        case "accept" where argument.isEmpty: self = .accept
+        case "reject" where argument.isEmpty: self = .reject
+        case "hangup" where argument.isEmpty: self = .hangUp
+        case "quit" where argument.isEmpty: self = .quit
+        case "chat":
+            guard !argument.isEmpty else { return nil }
+            self = .chat(argument)
+        case "stats" where argument.isEmpty: self = .notYetAvailable("stats")
+        case "video" where ["on", "off"].contains(argument): self = .notYetAvailable("video \(argument)")
+        case "mute" where ["on", "off"].contains(argument): self = .notYetAvailable("mute \(argument)")
+        case "source" where argument == "next": self = .notYetAvailable("source next")
+        default: return nil
+        }
+    }
+}
