@@ -1,9 +1,116 @@
 import ArgumentParser
+import CallSession
+import Foundation
+import Logging
+import Signaling
 
-/// `call --user U --room R`: joins a room and calls or answers.
+/// `call --user U --room R`: joins a room, shows who is there, calls or answers.
 struct JoinCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "join", abstract: "Join a room (the default).")
-    @Option(name: .long, help: "Your user id.") var user: String
+    static let configuration = CommandConfiguration(
+        commandName: "join",
+        abstract: "Join a room and call or answer someone (the default command).",
+        discussion: """
+            With no --server and nothing listening on the default 127.0.0.1:18080, call hosts the \
+            signaling server itself. Headless mode (--no-ui) prints one JSON object per line and reads \
+            commands from stdin: call ID, accept, reject, hangup, chat TEXT, quit.
+            """
+    )
+
+    @Option(name: .long, help: "Your user id in the room.") var user: String
     @Option(name: .long, help: "The room to join.") var room: String
-    func run() async throws {}
+    @Option(name: .long, help: "Signaling server: http://, https://, ws:// or wss:// HOST[:PORT] (default \(SignalingEndpoint.defaultServer)).")
+    var server: String?
+    @Option(name: .long, help: "The name others see (default: your user id).") var nickname: String?
+    @Flag(name: .customLong("no-ui"), help: "No screen: JSON lines on stdout, commands on stdin.") var noUI = false
+    @Flag(name: .customLong("auto-answer"), help: "Accept incoming calls at once.") var autoAnswer = false
+    @Option(name: .customLong("ring-timeout"), help: "Seconds a call rings before it counts as unanswered.") var ringTimeout: Int = 30
+    @Option(name: .customLong("log-file"), help: "Where logs go (default: ~/.local/state/call/call-USER.log).") var logFile: String?
+
+    func validate() throws {
+        for (flag, value) in [("--user", user), ("--room", room)] {
+            guard !value.isEmpty, value.count <= 64, !value.contains(where: \.isWhitespace) else {
+                throw ValidationError("\(flag) must be 1 to 64 characters without spaces")
+            }
+        }
+        if let nickname, nickname.isEmpty || nickname.count > 64 {
+            throw ValidationError("--nickname must be 1 to 64 characters")
+        }
+        guard (1...3600).contains(ringTimeout) else { throw ValidationError("--ring-timeout must be 1 to 3600 seconds") }
+        do {
+            _ = try endpoint()
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func endpoint() throws(SignalingEndpoint.ParseError) -> SignalingEndpoint {
+        try SignalingEndpoint(server: server ?? SignalingEndpoint.defaultServer, userId: user, roomId: room, nickname: nickname ?? user)
+    }
+
+    func run() async throws {
+        let logger = try makeLogger()
+        let endpoint = try endpoint()
+        var hosted: SignalingServer?
+        var client = SignalingClient(endpoint: endpoint, logger: logger)
+        do {
+            try await client.start()
+        } catch {
+            guard server == nil, endpoint.isDefaultLoopback else {
+                Self.fail("\(error); start one with `call serve` or check --server")
+            }
+            // Nothing answers on the default port: be the server ourselves.
+            var configuration = SignalingServerConfiguration()
+            configuration.host = endpoint.host
+            configuration.port = endpoint.port
+            configuration.assetsDirectory = AssetsLocator.webDirectory()
+            do {
+                hosted = try await SignalingServer.start(configuration, logger: logger)
+            } catch {
+                Self.fail("nothing answers on \(endpoint.hostPort) and hosting there failed: \(error)")
+            }
+            announce("hosting signaling on :\(endpoint.port)")
+            client = SignalingClient(endpoint: endpoint, logger: logger)
+            do { try await client.start() } catch { Self.fail("\(error)") }
+        }
+
+        let controller = CallController(
+            client: client, autoAnswer: autoAnswer, ringTimeout: .seconds(ringTimeout), logger: logger)
+        async let session: Void = controller.run()
+        if noUI {
+            await HeadlessFrontEnd(controller: controller).run()
+        } else {
+            await RoomScreenFrontEnd(controller: controller, endpoint: endpoint, hosting: hosted != nil).run()
+        }
+        await session
+        await hosted?.stop()
+    }
+
+    private func announce(_ text: String) {
+        if noUI {
+            HeadlessFrontEnd.printLine(["event": "notice", "message": .string(text)])
+        } else {
+            FileHandle.standardError.write(Data("call: \(text)\n".utf8))
+        }
+    }
+
+    private func makeLogger() throws -> Logger {
+        let path = logFile ?? Self.defaultLogPath(user: user)
+        let sink: FileLogHandler.Sink
+        do { sink = try FileLogHandler.Sink(path: path) } catch {
+            throw ValidationError("cannot write the log file \(path): \(error.localizedDescription); pass --log-file")
+        }
+        return Logger(label: "call") { label in FileLogHandler(label: label, sink: sink) }
+    }
+
+    static func defaultLogPath(user: String) -> String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_STATE_HOME"] ?? ((env["HOME"] ?? NSTemporaryDirectory()) + "/.local/state")
+        return base + "/call/call-\(user).log"
+    }
+
+    /// One clear line on stderr and a non-zero exit.
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("call: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
 }

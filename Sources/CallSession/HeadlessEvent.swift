@@ -1,0 +1,44 @@
+import Signaling
+
+/// The JSON object headless mode prints for an update, one per line; the
+/// vocabulary is documented in the README and only ever extended.
+extension CallUpdate {
+    public var headlessJSON: JSONValue? {
+        switch self {
+        case .state(let state):
+            var fields: [String: JSONValue] = ["event": "state", "state": .string(state.name)]
+            if let peer = state.peer { fields["peer"] = .string(peer) }
+            switch state {
+            case .connecting(_, let role), .inCall(_, let role): fields["role"] = .string(role.rawValue)
+            case .ended(let peer, let reason): fields["reason"] = .string(reason.sentence(peer: peer))
+            default: break
+            }
+            return .object(fields)
+        case .users(let users):
+            return ["event": "users", "users": .array(users.map { ["userId": .string($0.userId), "nickname": .string($0.nickname)] })]
+        case .signaling(let status):
+            switch status {
+            case .connected:
+                return ["event": "signaling", "status": "connected"]
+            case .reconnecting(let attempt, let delay, let reason):
+                let ms = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+                return ["event": "signaling", "status": "reconnecting", "attempt": .number(Double(attempt)),
+                        "delayMs": .number(Double(ms)), "reason": .string(reason)]
+            case .stopped(let reason):
+                return ["event": "signaling", "status": "stopped", "reason": .string(reason)]
+            }
+        case .incoming(let from):
+            return ["event": "incoming", "from": .string(from)]
+        case .bell:
+            return nil
+        case .chat(let from, let text):
+            return ["event": "chat", "from": .string(from), "text": .string(text)]
+        case .notice(let text):
+            return ["event": "notice", "message": .string(text)]
+        case .error(let text):
+            return ["event": "error", "message": .string(text)]
+        case .finished:
+            return nil
+        }
+    }
+}
