@@ -70,37 +70,41 @@ enum TextWidth {
         var lines: [String] = []
         var line = ""
         var lineWidth = 0
+        var atLineStart = true  // no word on this line yet (an indent may be there)
 
         func finishLine() {
             lines.append(line)
             line = indent
             lineWidth = indentWidth
+            atLineStart = true
         }
 
         for (index, paragraph) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if index > 0 { finishLine() }
             for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
                 let wordWidth = of(word)
-                let atLineStart = lineWidth == indentWidth
                 let spaceNeeded = atLineStart ? 0 : 1
                 if lineWidth + spaceNeeded + wordWidth <= width {
                     if !atLineStart { line.append(" ") }
                     line += word
                     lineWidth += spaceNeeded + wordWidth
+                    atLineStart = false
                     continue
                 }
                 if !atLineStart { finishLine() }
-                if indentWidth + wordWidth <= width {
+                if lineWidth + wordWidth <= width {
                     line += word
                     lineWidth += wordWidth
+                    atLineStart = false
                     continue
                 }
                 // Too long for any line: cut it.
                 for character in word {
                     let w = of(character)
-                    if lineWidth + w > width, lineWidth > indentWidth { finishLine() }
+                    if lineWidth + w > width, !atLineStart { finishLine() }
                     line.append(character)
                     lineWidth += w
+                    atLineStart = false
                 }
             }
         }
