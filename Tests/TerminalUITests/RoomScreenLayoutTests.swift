@@ -82,7 +82,7 @@ import Testing
         #expect(RoomScreenLayout.tooSmallMessage == "terminal too small (need 60x18)")
     }
 
-    @Test func resizeBigSmallBigGivesTheSameLayoutBack() {
+    @Test func resizeBigSmallBigGivesTheSameLayoutBack() throws {
         let big = TerminalSize(columns: 120, rows: 40)
         let first = RoomScreenLayout(size: big)
         let small = RoomScreenLayout(size: TerminalSize(columns: 50, rows: 12))
