@@ -62,10 +62,10 @@ enum TextWidth {
 
     /// Greedy word wrap to `width` cells. Newlines in `text` break lines; a
     /// word wider than a line is cut between characters. Continuation lines
-    /// start with `indent` (which must be narrower than `width`).
+    /// start with `indent`, unless that would leave no room for a wide character.
     static func wrap(_ text: String, width: Int, indent: String = "") -> [String] {
         guard width > 0 else { return [] }
-        let indentWidth = of(indent) < width ? of(indent) : 0
+        let indentWidth = of(indent) + 2 <= width ? of(indent) : 0
         let indent = indentWidth > 0 ? indent : ""
         var lines: [String] = []
         var line = ""
