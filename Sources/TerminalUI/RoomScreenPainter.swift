@@ -242,16 +242,22 @@ struct RoomScreenPainter {
         if let peer = model.callLine.peer, model.callLine.text.contains(peer.id) == false, peer.nickname != peer.id {
             left += " [\(peer.id)]"
         }
-        let place = "\(model.selfUser.displayName) · room \(model.room) · \(model.server) · "
         let connection = model.connection.text + " "
-        let rightWidth = TextWidth.of(place) + TextWidth.of(connection)
         let leftWidth = TextWidth.of(left)
-
-        if leftWidth + 2 + rightWidth <= rect.width {
+        let connectionStyle: CellStyle = model.connection.isTrouble ? .statusTrouble : .status
+        // Where we are, from the fullest form down to what fits.
+        let places = [
+            "\(model.selfUser.displayName) · room \(model.room) · \(model.server) · ",
+            "room \(model.room) · \(model.server) · ",
+            "room \(model.room) · ",
+        ]
+        for place in places {
+            let rightWidth = TextWidth.of(place) + TextWidth.of(connection)
+            guard leftWidth + 2 + rightWidth <= rect.width else { continue }
             surface.put(left, row: rect.y, column: rect.x, style: .status)
             let start = rect.maxX - rightWidth
             surface.put(place, row: rect.y, column: start, style: .status)
-            surface.put(connection, row: rect.y, column: start + TextWidth.of(place), style: model.connection.isTrouble ? .statusTrouble : .status)
+            surface.put(connection, row: rect.y, column: start + TextWidth.of(place), style: connectionStyle)
             return
         }
         // Narrow: the call state and the link state matter most; drop the place.
@@ -259,7 +265,7 @@ struct RoomScreenPainter {
         let clippedLeft = TextWidth.truncated(left, to: max(0, rect.width - connectionWidth - 1))
         surface.put(clippedLeft, row: rect.y, column: rect.x, style: .status)
         let clippedConnection = TextWidth.truncated(connection, to: rect.width - TextWidth.of(clippedLeft))
-        surface.put(clippedConnection, row: rect.y, column: rect.maxX - TextWidth.of(clippedConnection), style: model.connection.isTrouble ? .statusTrouble : .status)
+        surface.put(clippedConnection, row: rect.y, column: rect.maxX - TextWidth.of(clippedConnection), style: connectionStyle)
     }
 
     // MARK: - Help

@@ -79,6 +79,17 @@ import Testing
         #expect(grid.style(of: "● in call") == .ringingTag)
     }
 
+    @Test func narrowStatusLineDropsTheSelfNameBeforeTheRoom() {
+        var model = Self.model()
+        model.callLine = .inCall(Self.bob, elapsedSeconds: 61)
+        let at80 = Self.paint(model, size: TerminalSize(columns: 80, rows: 24)).0.line(23)
+        #expect(at80.hasPrefix(" in call with bob 01:01 [1002]"))
+        #expect(at80.hasSuffix("room 10012 · 127.0.0.1:18080 · connected "))
+        #expect(!at80.contains("alice"))
+        let at60 = Self.paint(model, size: TerminalSize(columns: 60, rows: 18)).0.line(17)
+        #expect(at60.hasSuffix("room 10012 · connected "))
+    }
+
     @Test func longChatIsWrappedAndScrolledToTheNewest() throws {
         var model = Self.model()
         for i in 1...50 {
