@@ -6,6 +6,13 @@
 /// to wait for keys, then (later) write video into `layout.remoteVideo` and
 /// `layout.localPreview` after each paint, and repaint video whole after
 /// `.redraw` or `.resize`.
+///
+/// Writing video next to ncurses: ncurses remembers where it left the cursor
+/// and which attributes it last sent, and assumes nobody else moves them.
+/// So a video writer, after `render` or `readCommand` returned (both end in
+/// `doupdate()`, which flushes), wraps its bytes in save/restore cursor
+/// (`ESC 7` ... `ESC 8`, which also restores SGR) inside synchronized output,
+/// and does not draw while `videoIsVisible` is false.
 public final class RoomScreen {
     private let curses: Curses
     private var keyMap = RoomKeyMap()
