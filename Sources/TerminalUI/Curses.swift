@@ -35,12 +35,30 @@ public final class Curses {
     public private(set) var isClosed = false
 
     /// Takes over the terminal on stdin/stdout.
-    public init() throws(CursesError) {
-        // Without a UTF-8 locale ncursesw treats multibyte text as bytes.
+    public convenience init() throws(CursesError) {
+        try self.init(terminalType: nil) { call_newterm_stdio() }
+    }
+
+    /// Drives the terminal of type `terminalType` on the given streams, e.g. a
+    /// pseudo-terminal in tests.
+    convenience init(
+        terminalType: String, output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>
+    ) throws(CursesError) {
+        try self.init(terminalType: terminalType) { newterm(terminalType, output, input) }
+    }
+
+    private init(terminalType: String?, openScreen: () -> OpaquePointer?) throws(CursesError) {
+        // Without a UTF-8 locale ncursesw treats multibyte text as bytes and
+        // cannot read wide characters; the screen is Unicode throughout, so
+        // fall back to C.UTF-8 for character handling when the user's locale
+        // is not UTF-8 (or unset).
         setlocale(LC_ALL, "")
+        if !Self.localeIsUTF8 {
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
         // newterm rather than initscr: initscr exits the process on an unknown TERM.
-        guard let screen = call_newterm_stdio() else {
-            throw .unknownTerminal(getenv("TERM").map { String(cString: $0) })
+        guard let screen = openScreen() else {
+            throw .unknownTerminal(terminalType ?? getenv("TERM").map { String(cString: $0) })
         }
         set_term(screen)
         self.screen = screen
@@ -65,6 +83,12 @@ public final class Curses {
 
     deinit {
         close()
+    }
+
+    private static var localeIsUTF8: Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        let name = String(cString: codeset).lowercased()
+        return name == "utf-8" || name == "utf8"
     }
 
     /// Gives the terminal back (endwin). Safe to call more than once.

@@ -40,10 +40,11 @@ public final class RoomScreen {
     }
 
     /// Shows `model`. Does nothing when it equals the last one (so calling it
-    /// every tick is cheap). Returns whether the terminal was written.
+    /// every tick is cheap), or after `close()`. Returns whether the terminal
+    /// was written.
     @discardableResult
     public func render(_ model: RoomScreenModel) -> Bool {
-        guard !painted || model != self.model else { return false }
+        guard !curses.isClosed, !painted || model != self.model else { return false }
         self.model = model
         paint()
         return true
