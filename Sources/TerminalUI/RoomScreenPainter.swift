@@ -141,14 +141,15 @@ struct RoomScreenPainter {
     }
 
     struct ChatRow: Equatable {
+        /// The sender's name at the start of a message's first row, drawn in its own colour.
+        struct Sender: Equatable {
+            var text: String
+            var style: CellStyle
+        }
+
         var text: String
         var style: CellStyle
-        /// The sender's name at the start of a message's first row, drawn in its own colour.
-        var sender: (text: String, style: CellStyle)?
-
-        static func == (a: ChatRow, b: ChatRow) -> Bool {
-            a.text == b.text && a.style == b.style && a.sender?.text == b.sender?.text && a.sender?.style == b.sender?.style
-        }
+        var sender: Sender?
     }
 
     /// The last `height` rows of the wrapped history, oldest at the top.
@@ -168,7 +169,7 @@ struct RoomScreenPainter {
                     .map { ChatRow(text: $0, style: .plain) }
                 // The prefix is at the start of the first row unless it was cut.
                 if let first = wrapped.first, first.text.hasPrefix(prefix) {
-                    wrapped[0].sender = (prefix, line.isSelf ? .selfSender : .peerSender)
+                    wrapped[0].sender = ChatRow.Sender(text: prefix, style: line.isSelf ? .selfSender : .peerSender)
                 }
                 message = wrapped
             }
