@@ -23,4 +23,34 @@ static inline int call_cols(void) { return COLS; }
 static inline int call_key_resize(void) { return KEY_RESIZE; }
 /// Writes a UTF-8 string at (y, x), clipped to n display columns by ncurses.
 static inline int call_mvwaddnstr(WINDOW *w, int y, int x, const char *s, int n) { return mvwaddnstr(w, y, x, s, n); }
+
+// Attributes beyond the ones above.
+static inline attr_t call_a_normal(void) { return A_NORMAL; }
+static inline attr_t call_a_blink(void) { return A_BLINK; }
+static inline int call_attrset(WINDOW *w, attr_t a) { return wattrset(w, (int)a); }
+
+// Line-drawing characters: ACS_* index acs_map[], which only holds the
+// terminal's real glyphs after initscr/newterm, so read them late.
+static inline chtype call_acs_hline(void) { return ACS_HLINE; }
+static inline chtype call_acs_vline(void) { return ACS_VLINE; }
+static inline chtype call_acs_ulcorner(void) { return ACS_ULCORNER; }
+static inline chtype call_acs_urcorner(void) { return ACS_URCORNER; }
+static inline chtype call_acs_llcorner(void) { return ACS_LLCORNER; }
+static inline chtype call_acs_lrcorner(void) { return ACS_LRCORNER; }
+static inline chtype call_acs_ltee(void) { return ACS_LTEE; }
+static inline chtype call_acs_rtee(void) { return ACS_RTEE; }
+static inline int call_mvwhline(WINDOW *w, int y, int x, chtype ch, int n) { return mvwhline(w, y, x, ch, n); }
+static inline int call_mvwvline(WINDOW *w, int y, int x, chtype ch, int n) { return mvwvline(w, y, x, ch, n); }
+static inline int call_mvwaddch(WINDOW *w, int y, int x, chtype ch) { return mvwaddch(w, y, x, ch); }
+
+static inline int call_getbegy(WINDOW *w) { return getbegy(w); }
+static inline int call_getbegx(WINDOW *w) { return getbegx(w); }
+static inline int call_getcury(WINDOW *w) { return getcury(w); }
+static inline int call_getcurx(WINDOW *w) { return getcurx(w); }
+
+// A screen on the process's own stdout/stdin. Swift 6 refuses to read the
+// C globals stdout/stdin (not concurrency-safe), so pass them from here.
+static inline SCREEN *call_newterm_stdio(void) { return newterm(NULL, stdout, stdin); }
+static inline int call_err(void) { return ERR; }
+static inline int call_key_code_yes(void) { return KEY_CODE_YES; }
 #endif

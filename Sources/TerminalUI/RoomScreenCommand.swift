@@ -1,0 +1,25 @@
+/// What a key press asks the application to do.
+public enum RoomScreenCommand: Sendable, Equatable {
+    case selectPrevious
+    case selectNext
+    /// Call the selected user.
+    case callSelected
+    case accept
+    case reject
+    case hangup
+    case quit
+    case toggleHelp
+    /// Esc outside the chat input: close the help overlay or clear the notice.
+    case dismiss
+    /// Ctrl-L. The screen has already repainted its own cells from scratch;
+    /// the video renderer must repaint the video rectangles whole.
+    case redraw
+    /// The terminal changed size. The screen has already re-laid out and
+    /// repainted; video rectangles moved (read `RoomScreen.layout`).
+    case resize
+    /// Enter in the chat input with a non-empty line. The input is cleared.
+    case sendChat(String)
+    /// A key reserved for a feature that is not built yet; `what` names it
+    /// for a notice such as "video toggle: not built yet".
+    case notYetAvailable(key: String, what: String)
+}
