@@ -76,13 +76,27 @@ struct JoinCommand: AsyncParsableCommand {
         let controller = CallController(
             client: client, autoAnswer: autoAnswer, ringTimeout: .seconds(ringTimeout), logger: logger)
         async let session: Void = controller.run()
+        let signals = Self.hangUpOnSignals(controller)
+        defer { signals.forEach { $0.cancel() } }
         if noUI {
             await HeadlessFrontEnd(controller: controller).run()
         } else {
-            await RoomScreenFrontEnd(controller: controller, endpoint: endpoint, hosting: hosted != nil).run()
+            await RoomScreenFrontEnd(controller: controller, endpoint: endpoint, hostingPort: hosted.map { _ in endpoint.port }).run()
         }
         await session
         await hosted?.stop()
+    }
+
+    /// Ctrl-C and SIGTERM hang up and leave the room like `q`, instead of killing the
+    /// process mid-call (ncurses leaves ignored signals alone, so the screen is restored by us).
+    static func hangUpOnSignals(_ controller: CallController) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { Task { await controller.perform(.quit) } }
+            source.resume()
+            return source
+        }
     }
 
     private func announce(_ text: String) {

@@ -1,0 +1,197 @@
+import CallSession
+import Dispatch
+import Foundation
+import Signaling
+import Synchronization
+import TerminalUI
+
+/// The ncurses room screen wired to the call controller. ncurses is owned by
+/// one thread (DESIGN.md): that thread paints the model and reads keys; the
+/// controller's updates reach it through a locked inbox, and its commands go
+/// back to the controller through one ordered queue.
+struct RoomScreenFrontEnd {
+    let controller: CallController
+    let endpoint: SignalingEndpoint
+    let hostingPort: Int?
+
+    func run() async {
+        let inbox = Inbox()
+        let (commands, commandSink) = AsyncStream.makeStream(of: UserCommand.self)
+        let forwarder = Task { [controller] in
+            for await command in commands { await controller.perform(command) }
+        }
+        let reader = Task { [controller] in
+            for await update in controller.updates { inbox.post(update) }
+            inbox.post(.finished)
+        }
+        let screenThread = ScreenThread(
+            model: initialModel(), endpoint: endpoint, hostingPort: hostingPort, inbox: inbox, commands: commandSink)
+        let failure = await screenThread.run()
+        commandSink.finish()
+        await forwarder.value
+        reader.cancel()
+        if let failure {
+            FileHandle.standardError.write(Data("call: \(failure); try --no-ui\n".utf8))
+            await controller.perform(.quit)
+        }
+    }
+
+    func initialModel() -> RoomScreenModel {
+        RoomScreenModel(
+            selfUser: UserRow(id: endpoint.userId, nickname: endpoint.nickname),
+            room: endpoint.roomId,
+            server: endpoint.hostPort,
+            connection: hostingPort.map { .hosting(port: $0) } ?? .connected,
+            remoteVideoLabel: "no video yet (media is not built yet)",
+            previewLabel: "no preview yet")
+    }
+
+    /// Updates waiting for the screen thread.
+    final class Inbox: Sendable {
+        private let pending = Mutex<[CallUpdate]>([])
+        func post(_ update: CallUpdate) { pending.withLock { $0.append(update) } }
+        func take() -> [CallUpdate] { pending.withLock { updates in defer { updates = [] }; return updates } }
+    }
+}
+
+/// The one thread that touches ncurses.
+final class ScreenThread: @unchecked Sendable {
+    // Everything below is touched only on the screen thread once it started.
+    private var model: RoomScreenModel
+    private let endpoint: SignalingEndpoint
+    private let hostingPort: Int?
+    private let inbox: RoomScreenFrontEnd.Inbox
+    private let commands: AsyncStream<UserCommand>.Continuation
+    private var callStarted: ContinuousClock.Instant?
+
+    init(model: RoomScreenModel, endpoint: SignalingEndpoint, hostingPort: Int?, inbox: RoomScreenFrontEnd.Inbox,
+         commands: AsyncStream<UserCommand>.Continuation) {
+        self.model = model
+        self.endpoint = endpoint
+        self.hostingPort = hostingPort
+        self.inbox = inbox
+        self.commands = commands
+    }
+
+    /// Runs the screen until the session finishes; returns why the screen could not start, if it could not.
+    func run() async -> String? {
+        await withCheckedContinuation { (done: CheckedContinuation<String?, Never>) in
+            let thread = Thread { done.resume(returning: self.loop()) }
+            thread.name = "call-screen"
+            thread.start()
+        }
+    }
+
+    private func loop() -> String? {
+        let curses: Curses
+        do { curses = try Curses() } catch { return "cannot start the screen: \(error)" }
+        let screen = RoomScreen(curses: curses)
+        defer { screen.close() }
+        var finished = false
+        while !finished {
+            for update in inbox.take() {
+                if apply(update, screen: screen) { finished = true }
+            }
+            if let started = callStarted, case .inCall(let peer, _) = model.callLine {
+                let elapsed = Int((ContinuousClock.now - started).components.seconds)
+                model.callLine = .inCall(peer, elapsedSeconds: elapsed)
+            }
+            screen.render(model)
+            if finished { break }
+            if let command = screen.readCommand(timeoutMilliseconds: 50) { handle(command) }
+        }
+        return nil
+    }
+
+    /// Returns true when the session is over.
+    private func apply(_ update: CallUpdate, screen: RoomScreen) -> Bool {
+        switch update {
+        case .state(let state):
+            model.callLine = callLine(for: state)
+            if case .inCall = state {
+                if callStarted == nil { callStarted = .now }
+            } else {
+                callStarted = nil
+            }
+            if case .ended(let peer, let reason) = state {
+                model.chat.append(.system(reason.sentence(peer: nickname(peer))))
+            }
+        case .users(let users):
+            model.users = users.map { UserRow(id: $0.userId, nickname: $0.nickname) }
+            if let selected = model.selectedUserID, !users.contains(where: { $0.userId == selected }) {
+                model.selectedUserID = nil
+            }
+            if model.selectedUserID == nil { model.selectedUserID = model.users.first?.id }
+        case .signaling(let status):
+            switch status {
+            case .connected:
+                model.connection = hostingPort.map { .hosting(port: $0) } ?? .connected
+            case .reconnecting(let attempt, let delay, let reason):
+                model.connection = attempt == 0
+                    ? .disconnected(reason: reason)
+                    : .reconnecting(attempt: attempt, retryInSeconds: Int(delay.components.seconds))
+            case .stopped(let reason):
+                model.connection = .disconnected(reason: reason)
+            }
+        case .incoming:
+            break
+        case .bell:
+            screen.bell()
+        case .chat(let from, let text):
+            model.chat.append(ChatLine(from: nickname(from), text: text, isSelf: from == endpoint.userId))
+        case .notice(let text):
+            model.notice = text
+        case .error(let text):
+            model.notice = text
+            model.chat.append(.system(text))
+        case .finished:
+            return true
+        }
+        return false
+    }
+
+    private func handle(_ command: RoomScreenCommand) {
+        switch command {
+        case .selectPrevious: model.moveSelection(by: -1)
+        case .selectNext: model.moveSelection(by: 1)
+        case .callSelected:
+            if let target = model.selectedUserID {
+                commands.yield(.call(target))
+            } else {
+                model.notice = "nobody else is in room \(endpoint.roomId) yet"
+            }
+        case .accept: commands.yield(.accept)
+        case .reject: commands.yield(.reject)
+        case .hangup: commands.yield(.hangUp)
+        case .quit: commands.yield(.quit)
+        case .toggleHelp: model.showHelp.toggle()
+        case .dismiss:
+            model.showHelp = false
+            model.notice = nil
+        case .redraw, .resize:
+            // ncurses repainted the chrome; video (a later issue) repaints here too.
+            break
+        case .sendChat(let text): commands.yield(.chat(text))
+        case .notYetAvailable(let key, let what): model.notice = "\(what) (\(key)): not built yet"
+        }
+    }
+
+    private func nickname(_ userId: String) -> String {
+        model.users.first { $0.id == userId }?.nickname ?? userId
+    }
+
+    private func row(_ userId: String) -> UserRow {
+        model.users.first { $0.id == userId } ?? UserRow(id: userId, nickname: userId)
+    }
+
+    private func callLine(for state: CallState) -> CallLine {
+        switch state {
+        case .idle, .inRoom: return .idle
+        case .outgoingRinging(let peer): return .ringingOut(row(peer))
+        case .incomingRinging(let peer, _): return .ringingIn(row(peer))
+        case .connecting(let peer, _): return .connecting(row(peer))
+        case .inCall(let peer, _): return .inCall(row(peer), elapsedSeconds: 0)
+        case .ended(let peer, let reason): return .ended(reason: reason.sentence(peer: nickname(peer)))
+        }
+    }
+}
