@@ -127,7 +127,19 @@ public final class SignalingServer: Sendable {
             connection.abort(reason: "server is stopping")
         }
         await serviceGroup.triggerGracefulShutdown()
+        // Graceful shutdown waits for every child channel; do not let one stuck peer hold the caller forever.
+        let finished = NIOLockedValueBox(false)
+        let runTask = self.runTask
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(3))
+            if !finished.withLockedValue({ $0 }) {
+                state.logger.notice("graceful shutdown is taking long; cancelling the remaining connections")
+                runTask.cancel()
+            }
+        }
         await runTask.value
+        finished.withLockedValue { $0 = true }
+        watchdog.cancel()
     }
 
     /// Decides whether an upgrade request becomes a Socket.IO session.
@@ -139,13 +151,21 @@ public final class SignalingServer: Sendable {
             state.counters.refusedConnection()
             return .dontUpgrade
         }
+        guard state.connections.hasRoom else {
+            // Refused before the upgrade: a close frame sent right after the 101 proved unreliable to deliver.
+            state.counters.refusedConnection()
+            return .dontUpgrade
+        }
         return .upgrade([:]) { inbound, outbound, _ in
             let connection = ClientConnection(
                 id: state.connections.makeID(), user: handshake.user, socketID: OutboundPackets.makeSessionID(),
                 maxQueuedBytes: state.configuration.maxQueuedBytesPerClient)
             guard state.connections.insert(connection) else {
+                // Only reached when several upgrades raced past the check above.
                 state.counters.refusedConnection()
                 try await outbound.close(WebSocketErrorCode(codeNumber: 1013), reason: "server is at its connection limit")
+                // Read until the client's close answer so the closing handshake completes.
+                for try await _ in inbound {}
                 return
             }
             await ClientSession(connection: connection, server: state).run(inbound: inbound, outbound: outbound)

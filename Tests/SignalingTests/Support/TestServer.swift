@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 @testable import Signaling
@@ -21,3 +22,4 @@ func withTestServer(
     }
     await server.stop()
 }
+
