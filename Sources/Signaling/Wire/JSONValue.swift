@@ -84,17 +84,13 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral,
 }
 
 extension JSONValue {
-    /// Parses JSON text; `nil` when it is not JSON.
+    /// Parses JSON text strictly (RFC 8259); `nil` when it is not exactly one JSON document.
     public static func parse(_ text: Substring) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        JSONParser.parse(text)
     }
 
     /// Compact JSON text with sorted keys (stable output for tests and logs).
     public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: every case maps to a JSON value.
-        let data = (try? encoder.encode(self)) ?? Data("null".utf8)
-        return String(decoding: data, as: UTF8.self)
+        JSONWriter.text(of: self)
     }
 }
