@@ -34,10 +34,7 @@ public actor CallController {
     public var state: CallState { machine.state }
 
     /// Feeds signaling events into the machine until the client stops.
-    /// Call after `client.start()` succeeded: we are in the room already.
     public func run() async {
-        apply(.joinedRoom)
-        updateSink.yield(.signaling(.connected))
         for await event in client.events {
             handle(event)
         }
@@ -90,16 +87,21 @@ public actor CallController {
             updateSink.yield(.signaling(.stopped(reason: reason)))
             apply(.signalingLost)
         case .roomUsers(let list):
-            users = list.filter { $0.userId != machine.selfId }
-            updateSink.yield(.users(users))
+            let others = list.filter { $0.userId != machine.selfId }
+            if others != users {
+                users = others
+                updateSink.yield(.users(users))
+            }
         case .userJoined(let userId, let nickname):
             if userId != machine.selfId, !users.contains(where: { $0.userId == userId }) {
                 users.append(RoomUser(userId: userId, roomId: client.endpoint.roomId, nickname: nickname))
                 updateSink.yield(.users(users))
             }
         case .userLeft(let userId, _):
-            users.removeAll { $0.userId == userId }
-            updateSink.yield(.users(users))
+            if users.contains(where: { $0.userId == userId }) {
+                users.removeAll { $0.userId == userId }
+                updateSink.yield(.users(users))
+            }
             apply(.peerLeft(userId))
         case .relayed(let kind, let from, let data):
             guard let signal = Self.remoteSignal(kind, data) else {
@@ -135,15 +137,18 @@ public actor CallController {
     private func apply(_ event: CallEvent) {
         let before = machine.state
         let effects = machine.handle(event)
-        for effect in effects { perform(effect) }
         if machine.state != before {
             logger.info("call state \(before.name) -> \(machine.state.name) on \(CallStateMachine.describe(event))")
             updateSink.yield(.state(machine.state))
-            if case .incomingRinging(let peer, _) = machine.state, before.peer != peer || before.name != "incomingRinging" {
-                updateSink.yield(.incoming(from: peer))
-                if autoAnswer { apply(.accept) }
-            }
         }
+        // Held offers and candidates change the ringing state too; only the first ring counts.
+        var startedRinging = false
+        if case .incomingRinging(let peer, _) = machine.state, before.name != "incomingRinging" {
+            updateSink.yield(.incoming(from: peer))
+            startedRinging = true
+        }
+        for effect in effects { perform(effect) }
+        if startedRinging && autoAnswer { apply(.accept) }
     }
 
     private func perform(_ effect: CallEffect) {

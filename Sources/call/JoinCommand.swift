@@ -62,7 +62,9 @@ struct JoinCommand: AsyncParsableCommand {
             var configuration = SignalingServerConfiguration()
             configuration.host = endpoint.host
             configuration.port = endpoint.port
-            configuration.assetsDirectory = AssetsLocator.webDirectory()
+            configuration.assetsDirectory = SignalingServerConfiguration.locateAssetsDirectory(
+                currentDirectory: FileManager.default.currentDirectoryPath,
+                executablePath: CommandLine.arguments.first.map(ServeCommand.absolutePath) ?? "")
             do {
                 hosted = try await SignalingServer.start(configuration, logger: logger)
             } catch {

@@ -107,6 +107,8 @@ final class ScreenThread: @unchecked Sendable {
     private func apply(_ update: CallUpdate, screen: RoomScreen) -> Bool {
         switch update {
         case .state(let state):
+            // A notice belongs to the moment it was given; a new call state replaces it.
+            model.notice = nil
             model.callLine = callLine(for: state)
             if case .inCall = state {
                 if callStarted == nil { callStarted = .now }

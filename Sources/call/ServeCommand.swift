@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// `argv[0]` may be relative or a bare name found on PATH.
-    private static func absolutePath(_ argument: String) -> String {
+    static func absolutePath(_ argument: String) -> String {
         if argument.hasPrefix("/") { return argument }
         if argument.contains("/") { return FileManager.default.currentDirectoryPath + "/" + argument }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
