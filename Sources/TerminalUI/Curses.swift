@@ -56,6 +56,11 @@ public final class Curses {
         if !Self.localeIsUTF8 {
             setlocale(LC_CTYPE, "C.UTF-8")
         }
+        // Exported LINES/COLUMNS (GNU readline exports them, so shells and
+        // Python programs pass them on) are a stale snapshot: ncurses would
+        // prefer them to the terminal's real size and ignore every resize.
+        unsetenv("LINES")
+        unsetenv("COLUMNS")
         // newterm rather than initscr: initscr exits the process on an unknown TERM.
         guard let screen = openScreen() else {
             throw .unknownTerminal(terminalType ?? getenv("TERM").map { String(cString: $0) })

@@ -1,0 +1,145 @@
+"""The ncurses room screen end to end: `call` clients in tmux (Debian's tmux),
+read back with capture-pane, talking through our signaling server."""
+
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from conftest import missing_prerequisite
+
+
+class Terminal:
+    """One `call` running in its own tmux session on a private tmux server."""
+
+    def __init__(self, socket, name, command, width=110, height=32):
+        self.socket = socket
+        self.name = name
+        self.tmux("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), command)
+
+    def tmux(self, *args):
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10)
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", self.name).stdout
+
+    def keys(self, *keys):
+        self.tmux("send-keys", "-t", self.name, *keys)
+
+    def wait_for(self, text, timeout=8.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{self.name}: '{text}' not on screen within {timeout}s:\n{self.screen()}")
+
+    def status_line(self):
+        return self.screen().rstrip("\n").splitlines()[-1]
+
+    def select(self, label):
+        """Moves the user-list selection (▸) to the row containing `label`."""
+        for _ in range(8):
+            if any("▸" in line and label in line for line in self.screen().splitlines()):
+                return
+            self.keys("j")
+            time.sleep(0.2)
+        raise AssertionError(f"{self.name}: cannot select {label}:\n{self.screen()}")
+
+    def is_running(self):
+        return self.tmux("has-session", "-t", self.name).returncode == 0
+
+
+@pytest.fixture
+def terminals(call_binary, signaling_server, tmp_path):
+    if shutil.which("tmux") is None:
+        missing_prerequisite("tmux (apt-get install tmux)")
+    host, port = signaling_server
+    socket = f"call-test-{uuid.uuid4().hex[:8]}"
+    made = []
+
+    def start(user, nickname):
+        command = (f"{call_binary} --user {user} --room 10012 --nickname {nickname} "
+                   f"--server http://{host}:{port} --ring-timeout 20 --log-file {tmp_path}/call-{user}.log")
+        terminal = Terminal(socket, f"u{user}", command)
+        made.append(terminal)
+        terminal.wait_for("room 10012")
+        return terminal
+
+    yield start
+    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+
+
+def test_call_accept_connecting_and_hang_up(terminals):
+    alice = terminals("1001", "alice")
+    bob = terminals("1002", "bob")
+    alice.wait_for("bob (1002)")
+    bob.wait_for("alice (1001)")
+
+    alice.keys("Enter")
+    bob.wait_for("incoming call from alice")
+    alice.wait_for("calling bob")
+
+    bob.keys("y")
+    bob.wait_for("connecting to alice")
+    alice.wait_for("connecting to bob")
+
+    alice.keys("h")
+    alice.wait_for("call ended: you hung up on bob")
+    bob.wait_for("call ended: alice hung up")
+    # After a moment both are back in the room, free to call again.
+    for terminal in (alice, bob):
+        deadline = time.monotonic() + 8
+        while not terminal.status_line().lstrip().startswith("idle"):
+            assert time.monotonic() < deadline, terminal.screen()
+            time.sleep(0.2)
+
+    alice.keys("q")
+    bob.wait_for("room 10012 · 0")
+    bob.keys("q")
+    time.sleep(1.5)
+    assert not alice.is_running() and not bob.is_running()
+
+
+def test_reject(terminals):
+    alice = terminals("1001", "alice")
+    bob = terminals("1002", "bob")
+    alice.wait_for("bob (1002)")
+    alice.keys("Enter")
+    bob.wait_for("incoming call from alice")
+    bob.keys("n")
+    alice.wait_for("call ended: bob declined the call")
+    bob.wait_for("call ended: you declined the call from alice")
+
+
+def test_a_third_caller_gets_busy(terminals):
+    alice = terminals("1001", "alice")
+    bob = terminals("1002", "bob")
+    carol = terminals("1003", "carol")
+    alice.wait_for("bob (1002)")
+    alice.select("bob")
+    alice.keys("Enter")
+    bob.wait_for("incoming call from alice")
+    bob.keys("y")
+    alice.wait_for("connecting to bob")
+
+    carol.wait_for("bob (1002)")
+    carol.select("bob")
+    carol.keys("Enter")
+    carol.wait_for("call ended: bob is busy")
+    # Bob's call with alice goes on.
+    assert "connecting to alice" in bob.screen()
+
+
+def test_help_and_a_too_small_terminal(terminals):
+    alice = terminals("1001", "alice")
+    alice.keys("?")
+    alice.wait_for("accept")
+    alice.keys("Escape")
+    alice.tmux("resize-window", "-t", alice.name, "-x", "40", "-y", "10")
+    alice.wait_for("terminal too small (need 60x18)")
+    alice.tmux("resize-window", "-t", alice.name, "-x", "100", "-y", "30")
+    alice.wait_for("room 10012")
