@@ -50,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
                 currentDirectory: FileManager.default.currentDirectoryPath,
                 executablePath: CommandLine.arguments.first.map(Self.absolutePath) ?? "")
 
+        Self.raiseFileLimit()
         let server: SignalingServer
         do {
             server = try await SignalingServer.start(configuration, logger: logger)
@@ -62,6 +63,14 @@ struct ServeCommand: AsyncParsableCommand {
 
         await Self.waitForTerminationSignal()
         await server.stop()
+    }
+
+    /// Every client is a socket: let the process use as many descriptors as its hard limit allows.
+    private static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     /// `argv[0]` may be relative or a bare name found on PATH.

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO_ROOT, ServerProcess
+from conftest import REPO_ROOT, Peer, import_or_missing
 
 RELAYED = ["call", "offer", "answer", "candidate", "accept", "reject", "busy", "hangup"]
 
@@ -151,9 +151,8 @@ def test_bad_flag_values_are_refused(call_binary):
 
 
 def test_room_limit_from_the_command_line(start_server):
-    import socketio
+    socketio = import_or_missing("socketio")
     host, port, _ = start_server("--max-users-per-room", "1")
-    from conftest import Peer
     first = Peer(socketio, host, port, "1", "room")
     try:
         refused = Peer(socketio, host, port, "2", "room")
