@@ -183,6 +183,18 @@ struct ServerEndToEndTests {
         var testDescription: String { "\(frame)" }
     }
 
+    @Test func anEventBeforeTheSocketIOConnectClosesTheClient() async throws {
+        try await withTestServer { server in
+            let early = await TestSocketClient.open(port: server.port, query: TestSocketClient.query(userId: "1", roomId: "r"))
+            _ = try await early.nextText()
+            await early.emit("call", ["userId": "1", "targetUid": "2"])
+            let close = try await early.closeFrame()
+            #expect(close.code == .policyViolation)
+            #expect(close.reason == "Socket.IO event before the Socket.IO connect")
+            try await expectServerStillServes(port: server.port)
+        }
+    }
+
     @Test func otherNamespacesGetConnectError() async throws {
         try await withTestServer { server in
             let a = await TestSocketClient.open(port: server.port, query: TestSocketClient.query(userId: "1", roomId: "r"))

@@ -161,3 +161,41 @@ def test_room_limit_from_the_command_line(start_server):
         refused.close()
     finally:
         first.close()
+
+
+def test_a_client_that_stops_reading_is_dropped(peers, signaling_server):
+    """The server bounds what it queues for one client; a stalled reader is cut off, the others go on."""
+    websocket = import_or_missing("websocket")
+    host, port = signaling_server
+    sender = peers("1", "room")
+    sender.next_msg()
+    stalled = websocket.create_connection(
+        f"ws://{host}:{port}/socket.io/?EIO=4&transport=websocket&userId=2&roomId=room", timeout=10
+    )
+    assert stalled.recv().startswith("0{")
+    stalled.send("40")
+    assert sender.next_msg()["data"]["userId"] == "2"
+    # From here on `stalled` reads nothing. Offers to it add up to far more than the socket buffers hold.
+    offer = {"userId": "1", "targetUid": "2", "offer": {"type": "offer", "sdp": "x" * 60_000}}
+    left = None
+    for _ in range(2000):
+        sender.emit("offer", offer)
+        while not sender.events.empty():
+            event, data = sender.events.get_nowait()
+            if event == "msg" and data.get("type") == "leave":
+                left = data
+        if left:
+            break
+    while left is None:
+        event, data = sender.next(timeout=10)
+        if event == "msg" and data.get("type") == "leave":
+            left = data
+    assert left["data"]["userId"] == "2"
+    stalled.close()
+    # The sender is still served, and the room knows user 2 is gone.
+    sender.emit("roomUserList", {"roomId": "room"})
+    while True:
+        event, data = sender.next()
+        if event == "roomUserList":
+            assert [u["userId"] for u in data] == ["1"]
+            break
