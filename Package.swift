@@ -96,7 +96,6 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Benchmarks/signaling-load",
-            exclude: ["seed_like_server.py"],
             swiftSettings: strict
         ),
         .testTarget(

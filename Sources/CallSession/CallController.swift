@@ -14,6 +14,9 @@ public actor CallController {
     private var timers: [CallTimer: Task<Void, Never>] = [:]
     private var users: [RoomUser] = []
     private var toldMediaMissing = false
+    private var quitting = false
+    /// Why signaling ended for good, when it was not our own `quit` (replaced, room full).
+    public private(set) var signalingEndReason: String?
     /// Signaling sends leave in the order the machine made them, through one queue.
     private let outbox: AsyncStream<(RelayKind, String)>.Continuation
     private let outboxDrain: Task<Void, Never>
@@ -59,6 +62,7 @@ public actor CallController {
         case .notYetAvailable(let what):
             updateSink.yield(.notice("\(what): not built yet"))
         case .quit:
+            quitting = true
             switch machine.state {
             case .outgoingRinging, .incomingRinging, .connecting, .inCall: apply(.hangUp)
             case .idle, .inRoom, .ended: break
@@ -84,6 +88,7 @@ public actor CallController {
         case .reconnecting(let attempt, let delay):
             updateSink.yield(.signaling(.reconnecting(attempt: attempt, delay: delay, reason: "connection lost")))
         case .stopped(let reason):
+            if !quitting { signalingEndReason = reason }
             updateSink.yield(.signaling(.stopped(reason: reason)))
             apply(.signalingLost)
         case .roomUsers(let list):

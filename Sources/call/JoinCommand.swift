@@ -87,6 +87,9 @@ struct JoinCommand: AsyncParsableCommand {
         }
         await session
         await hosted?.stop()
+        if let reason = await controller.signalingEndReason {
+            Self.fail("the signaling server ended our session: \(reason)")
+        }
     }
 
     /// Ctrl-C and SIGTERM hang up and leave the room like `q`, instead of killing the

@@ -9,10 +9,12 @@ import Testing
 /// test command); without it these tests fail with a message saying so.
 @Suite(.serialized) struct SeedServerClientTests {
     @Test func twoClientsJoinListAndExchangeTheSeedEvents() async throws {
-        let server = try SeedServerProcess()
-        defer { server.stop() }
-        let a = try await ConnectedClient(port: server.port, user: "1001", room: "10012")
-        let b = try await ConnectedClient(port: server.port, user: "1002", room: "10012")
+        try await SeedServerProcess.with { server in try await exchangeTheSeedEvents(port: server.port) }
+    }
+
+    func exchangeTheSeedEvents(port: Int) async throws {
+        let a = try await ConnectedClient(port: port, user: "1001", room: "10012")
+        let b = try await ConnectedClient(port: port, user: "1002", room: "10012")
 
         // A sees B join and the list with both of us.
         try await a.expect { if case .userJoined("1002", _) = $0 { true } else { false } }
@@ -49,17 +51,17 @@ import Testing
     }
 
     @Test func aServerThatGoesAwayIsReconnectedToAndTheRoomRejoined() async throws {
-        let first = try SeedServerProcess()
+        let first = try await SeedServerProcess.start()
         let a = try await ConnectedClient(port: first.port, user: "1001", room: "r", backoff: ReconnectBackoff(initial: .milliseconds(100), maximum: .milliseconds(300)))
-        first.stop()
+        await first.stop()
         try await a.expect { if case .connectionLost = $0 { true } else { false } }
         try await a.expect { if case .reconnecting(let attempt, _) = $0 { attempt >= 1 } else { false } }
         // Same port again: the client comes back by itself and rejoins.
-        let second = try SeedServerProcess(port: first.port)
-        defer { second.stop() }
-        try await a.expect(within: .seconds(10)) { $0 == .connected(isReconnect: true) }
-        try await a.expect { if case .roomUsers(let users) = $0 { users.map(\.userId) == ["1001"] } else { false } }
-        await a.client.stop()
+        try await SeedServerProcess.with(port: first.port) { _ in
+            try await a.expect(within: .seconds(10)) { $0 == .connected(isReconnect: true) }
+            try await a.expect { if case .roomUsers(let users) = $0 { users.map(\.userId) == ["1001"] } else { false } }
+            await a.client.stop()
+        }
     }
 
     @Test func anUnreachableServerFailsTheFirstStartWithAClearError() async throws {
@@ -124,15 +126,36 @@ struct ConnectedClient {
 }
 
 /// Tests/interop/seed_server.py run with the project venv's python.
+///
+/// Starting and stopping block (reading the port line, reaping the process),
+/// so they run on their own thread: blocking one of the few cooperative
+/// threads would stall every other test running in parallel.
 final class SeedServerProcess: Sendable {
     let port: Int
-    private let process: Process
+    private let pid: pid_t
 
     static var repoRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    init(port requested: Int = 0) throws {
+    /// Runs `body` with a started server and stops the server afterwards, whatever happens.
+    static func with<T: Sendable>(port: Int = 0, _ body: (SeedServerProcess) async throws -> T) async throws -> T {
+        let server = try await start(port: port)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    static func start(port requested: Int = 0) async throws -> SeedServerProcess {
+        try await offThePool { try SeedServerProcess(port: requested) }
+    }
+
+    private init(port requested: Int) throws {
         let python = Self.repoRoot.appendingPathComponent(".venv/bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw SetupError("missing \(python.path): run the README's test command (it makes the venv with python-socketio)")
@@ -143,22 +166,26 @@ final class SeedServerProcess: Sendable {
         let stdout = Pipe()
         process.standardOutput = stdout
         try process.run()
-        self.process = process
+        pid = process.processIdentifier
         // The server prints `listening on PORT` once bound.
         var line = Data()
         while let byte = try stdout.fileHandleForReading.read(upToCount: 1), let b = byte.first, b != 10 { line.append(b) }
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("listening on "), let port = Int(text.dropFirst("listening on ".count)) else {
-            process.terminate()
+            Self.reap(pid)
             throw SetupError("seed_server.py did not start: '\(text)'")
         }
         self.port = port
     }
 
-    func stop() {
-        // Not waitUntilExit() or isRunning: off the main thread on Linux they may never
-        // see the exit. Reap it ourselves (ECHILD means Foundation already did).
-        let pid = process.processIdentifier
+    func stop() async {
+        let pid = self.pid
+        await Self.offThePool { Self.reap(pid) }
+    }
+
+    /// SIGTERM, then SIGKILL after 3 s. Not Process.waitUntilExit() or isRunning: off the
+    /// main thread on Linux they may never see the exit. ECHILD means Foundation reaped it.
+    private static func reap(_ pid: pid_t) {
         kill(pid, SIGTERM)
         var status: Int32 = 0
         for _ in 0..<300 {
@@ -168,6 +195,21 @@ final class SeedServerProcess: Sendable {
         }
         kill(pid, SIGKILL)
         _ = waitpid(pid, &status, 0)
+    }
+
+    private static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
+    private static func offThePool(_ work: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { continuation in
+            Thread {
+                work()
+                continuation.resume()
+            }.start()
+        }
     }
 
     /// A loopback port nothing listens on (bound, read back, released).

@@ -240,8 +240,9 @@ struct ServerEndToEndTests {
 
     @Test func aClientThatDoesNotPongIsDroppedAndItsLeaveBroadcast() async throws {
         try await withTestServer({
-            $0.pingInterval = .milliseconds(100)
-            $0.pingTimeout = .milliseconds(150)
+            // A pong deadline long enough that a loaded CI machine never drops the live client.
+            $0.pingInterval = .milliseconds(200)
+            $0.pingTimeout = .seconds(1)
         }) { server in
             let alive = try await TestSocketClient.joined(port: server.port, userId: "1", roomId: "r")
             let silent = await TestSocketClient.open(
@@ -249,7 +250,7 @@ struct ServerEndToEndTests {
             _ = try await silent.nextText()
             await silent.send("40")
             _ = try await alive.nextEnvelope()  // silent's join
-            let leave = try await alive.nextEnvelope(timeout: .seconds(3))
+            let leave = try await alive.nextEnvelope(timeout: .seconds(5))
             #expect(leave.type == "leave")
             #expect(leave.data["userId"] == "2")
             let close = try await silent.closeFrame()

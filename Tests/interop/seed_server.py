@@ -5,6 +5,7 @@ It knows only the seed's events: roomUserList, call, offer, answer, candidate
 and msg. Our extensions (accept, reject, busy, hangup, error envelopes) do not
 exist here, so a client tested against it shows how it degrades with a
 seed-style server. Prints `listening on PORT` once bound (use --port 0).
+It is also the anchor of the signaling-load benchmark (BENCHMARKS.md).
 """
 
 import argparse
@@ -21,7 +22,7 @@ def envelope(kind, text, data, status=200):
 
 
 def make_app():
-    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    sio = socketio.AsyncServer(async_mode="aiohttp", transports=["websocket"], cors_allowed_origins="*")
     app = web.Application()
     sio.attach(app)
     users = {}  # userId -> sid
@@ -85,7 +86,8 @@ def make_app():
 async def main(port):
     runner = web.AppRunner(make_app())
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
+    # A deep accept queue: the load benchmark connects thousands of clients at once.
+    site = web.TCPSite(runner, "127.0.0.1", port, backlog=4096)
     await site.start()
     bound = site._server.sockets[0].getsockname()[1]
     print(f"listening on {bound}", flush=True)

@@ -192,3 +192,19 @@ def test_a_bad_server_url_is_a_usage_error(call_binary, tmp_path):
                              "--log-file", str(tmp_path / "log")], capture_output=True, text=True, timeout=20)
     assert result.returncode != 0
     assert "use http://, https://, ws:// or wss://" in result.stderr
+
+
+def test_a_full_room_ends_the_client_with_the_servers_reason(start_server, headless):
+    import socketio
+
+    host, port, _ = start_server("--max-users-per-room", "1")
+    first = socketio.Client(reconnection=False)
+    first.connect(f"http://{host}:{port}?userId=1002&roomId=10012&nickname=a", transports=["websocket"])
+    try:
+        ours = headless("1001", "10012", f"http://{host}:{port}")
+        ours.expect(event="signaling", status="stopped", reason="Room 10012 is full (1 users).")
+        assert ours.process.wait(timeout=10) == 1
+        assert ours.process.stderr.read().strip() == \
+            "call: the signaling server ended our session: Room 10012 is full (1 users)."
+    finally:
+        first.disconnect()

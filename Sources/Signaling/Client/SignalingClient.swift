@@ -31,14 +31,11 @@ public actor SignalingClient {
 
     public enum ConnectError: Error, CustomStringConvertible {
         case unreachable(SignalingEndpoint, underlying: String)
-        case refused(SignalingEndpoint, reason: String)
 
         public var description: String {
             switch self {
             case .unreachable(let endpoint, let underlying):
                 return "cannot reach the signaling server at \(endpoint.hostPort) (\(underlying))"
-            case .refused(let endpoint, let reason):
-                return "the signaling server at \(endpoint.hostPort) refused us: \(reason)"
             }
         }
     }
@@ -260,8 +257,9 @@ public actor SignalingClient {
         case .userJoined, .userLeft:
             // The seed's page re-reads the list on every join/leave; so do we (it carries nicknames).
             requestRoomUsers()
-        case .serverError(let status, let message, _) where status == 409:
-            // Another login of the same user took our place: do not fight it by reconnecting.
+        case .serverError(let status, let message, let data) where status == 409 || data["event"]?.stringValue == "connect":
+            // Another login of the same user took our place, or the server refused our
+            // connection (room full): reconnecting would not help, so stop and say why.
             stopReason = message
         default:
             break
