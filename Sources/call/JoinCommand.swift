@@ -62,9 +62,7 @@ struct JoinCommand: AsyncParsableCommand {
             var configuration = SignalingServerConfiguration()
             configuration.host = endpoint.host
             configuration.port = endpoint.port
-            configuration.assetsDirectory = SignalingServerConfiguration.locateAssetsDirectory(
-                currentDirectory: FileManager.default.currentDirectoryPath,
-                executablePath: CommandLine.arguments.first.map(ServeCommand.absolutePath) ?? "")
+            configuration.assetsDirectory = ServeCommand.defaultAssetsDirectory()
             do {
                 hosted = try await SignalingServer.start(configuration, logger: logger)
             } catch {

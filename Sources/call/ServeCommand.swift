@@ -44,11 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxRooms = maxRooms
         configuration.maxFrameBytes = maxFrameBytes
         configuration.maxQueuedBytesPerClient = max(configuration.maxQueuedBytesPerClient, maxFrameBytes * 4)
-        configuration.assetsDirectory =
-            assets
-            ?? SignalingServerConfiguration.locateAssetsDirectory(
-                currentDirectory: FileManager.default.currentDirectoryPath,
-                executablePath: CommandLine.arguments.first.map(Self.absolutePath) ?? "")
+        configuration.assetsDirectory = assets ?? Self.defaultAssetsDirectory()
 
         Self.raiseFileLimit()
         let server: SignalingServer
@@ -74,7 +70,14 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// `argv[0]` may be relative or a bare name found on PATH.
-    static func absolutePath(_ argument: String) -> String {
+    /// `assets/web` found from the current directory or from where this program lives.
+    static func defaultAssetsDirectory() -> String? {
+        SignalingServerConfiguration.locateAssetsDirectory(
+            currentDirectory: FileManager.default.currentDirectoryPath,
+            executablePath: CommandLine.arguments.first.map(absolutePath) ?? "")
+    }
+
+    private static func absolutePath(_ argument: String) -> String {
         if argument.hasPrefix("/") { return argument }
         if argument.contains("/") { return FileManager.default.currentDirectoryPath + "/" + argument }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
