@@ -60,6 +60,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SDP",
+            swiftSettings: strict
+        ),
+        .target(
             name: "CallSession",
             dependencies: [
                 "Signaling",
@@ -113,6 +117,12 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SDPTests",
+            dependencies: ["SDP"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(
