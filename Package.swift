@@ -64,6 +64,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ICE",
+            dependencies: ["COpenSSL"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CallSession",
             dependencies: [
                 "Signaling",
@@ -123,6 +128,11 @@ let package = Package(
             name: "SDPTests",
             dependencies: ["SDP"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ICETests",
+            dependencies: ["ICE"],
             swiftSettings: strict
         ),
         .testTarget(
