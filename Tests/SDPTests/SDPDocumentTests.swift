@@ -8,7 +8,7 @@ import Testing
         return try String(contentsOf: url, encoding: .utf8)
     }
 
-    @Test(arguments: ["aiortc-offer", "aiortc-answer", "firefox-style-offer"])
+    @Test(arguments: ["aiortc-offer", "aiortc-answer", "chromium-offer", "chromium-answer", "firefox-style-offer"])
     func realDescriptionsSurviveAParseAndSerialiseByteForByte(_ name: String) throws {
         let text = try Self.fixture(name)
         let document = try SDPDocument(parsing: text)
@@ -50,11 +50,31 @@ import Testing
         #expect(data.hasMaxMessageSize && data.maxMessageSize == 262_144)  // aiortc advertises 256 KiB
     }
 
-    @Test func aiortcAnswerChoosesFromTheOffer() throws {
-        let offer = try SDPDocument(parsing: Self.fixture("aiortc-offer"))
-        let answer = try SDPDocument(parsing: Self.fixture("aiortc-answer"))
+    @Test func chromiumOfferHidesHostAddressesBehindMDNSNames() throws {
+        let offer = try SDPDocument(parsing: Self.fixture("chromium-offer"))
+        #expect(offer.bundleGroups == [["0", "1", "2"]])
+        let audio = offer.media[0]
+        #expect(audio.rtpMaps.first == RTPMap(payloadType: 111, encoding: "opus", clockRate: 48000, channels: 2))
+        #expect(audio.formatParameters[111]?.contains("useinbandfec=1") == true)
+        #expect(!audio.candidates.isEmpty && audio.candidates.allSatisfy { $0.isMDNSName && $0.kind == .host })
+        #expect(audio.candidates.allSatisfy { $0.extensions.contains(.init(name: "generation", value: "0")) })
+        let video = offer.media[1]
+        let vp8 = try #require(video.rtpMaps.first { $0.encoding == "VP8" })
+        #expect(vp8.payloadType == 96)
+        // Chromium offers RTX for VP8 as `apt=96`.
+        #expect(video.formatParameters.values.contains("apt=96"))
+        #expect(video.extensionMaps.contains { $0.uri == "urn:ietf:params:rtp-hdrext:sdes:mid" })
+        let data = offer.media[2]
+        #expect(data.isDataChannel && data.sctpPort == 5000 && data.maxMessageSize == 262_144)
+        #expect(offer.media.allSatisfy { offer.setup(of: $0) == .actpass && offer.fingerprints(of: $0).count == 1 })
+    }
+
+    @Test(arguments: [("aiortc-offer", "aiortc-answer"), ("chromium-offer", "chromium-answer")])
+    func answersChooseFromTheirOffer(_ pair: (String, String)) throws {
+        let offer = try SDPDocument(parsing: Self.fixture(pair.0))
+        let answer = try SDPDocument(parsing: Self.fixture(pair.1))
         #expect(answer.media.map(\.mid) == offer.media.map(\.mid))
-        #expect(answer.media.allSatisfy { $0.setup == .active })
+        #expect(answer.media.allSatisfy { answer.setup(of: $0) == .active })
         for (offered, answered) in zip(offer.media, answer.media) {
             #expect(Set(answered.mediaLine.formats).isSubset(of: Set(offered.mediaLine.formats)))
         }
