@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "ICE",
-            dependencies: ["COpenSSL"],
+            dependencies: ["COpenSSL", "SDP"],
             swiftSettings: strict
         ),
         .target(
