@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ICETests",
-            dependencies: ["ICE"],
+            dependencies: ["ICE", "SDP"],
             swiftSettings: strict
         ),
         .testTarget(
