@@ -69,6 +69,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PeerConnection",
+            dependencies: [
+                "ICE", "SDP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CallSession",
             dependencies: [
                 "Signaling",
@@ -133,6 +142,11 @@ let package = Package(
         .testTarget(
             name: "ICETests",
             dependencies: ["ICE", "SDP"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PeerConnectionTests",
+            dependencies: ["PeerConnection", "ICE", "SDP"],
             swiftSettings: strict
         ),
         .testTarget(

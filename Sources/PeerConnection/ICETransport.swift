@@ -1,0 +1,157 @@
+import ICE
+import NIOCore
+import SDP
+import NIOPosix
+
+/// The ICE agent on real UDP sockets: one socket per host address (so a
+/// candidate's base is the socket it is sent from), the agent driven by the
+/// datagrams and its own deadlines. Everything that is not STUN is handed up
+/// as `.data` for DTLS and SRTP (RFC 7983 demultiplexing).
+public actor ICETransport {
+    public enum Event: Sendable, Equatable {
+        case ice(ICEEvent)
+        case data([UInt8], from: TransportAddress)
+    }
+
+    public nonisolated let events: AsyncStream<Event>
+    private let eventSink: AsyncStream<Event>.Continuation
+    private var agent: ICEAgent
+    private var sockets: [TransportAddress: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>] = [:]
+    private var channels: [any Channel] = []
+    private let origin = ContinuousClock.now
+    private var timer: Task<Void, Never>?
+    private var readers: [Task<Void, Never>] = []
+
+    private init(agent: ICEAgent) {
+        self.agent = agent
+        (events, eventSink) = AsyncStream.makeStream(of: Event.self)
+    }
+
+    /// Binds a UDP socket on every usable interface and returns the transport with its host candidates.
+    public static func start(role: ICERole, credentials: ICECredentials, includeLoopback: Bool = false,
+                             includeIPv6: Bool = true) async throws -> ICETransport {
+        var seed: UInt64 = 0
+        var generator = SystemRandomNumberGenerator()
+        seed = generator.next()
+        let transport = ICETransport(agent: ICEAgent(role: role, credentials: credentials, seed: seed))
+        for ip in HostInterfaces.addresses(includeLoopback: includeLoopback, includeIPv6: includeIPv6) {
+            try await transport.bind(ip)
+        }
+        return transport
+    }
+
+    public var localCandidates: [ICECandidate] { agent.localCandidates }
+    public var selectedPair: CandidatePair? { agent.selectedPair }
+    public var state: ICEConnectionState { agent.state }
+    public var counters: ICECounters { agent.counters }
+    public var roundTripTime: Duration? { agent.roundTripTime }
+
+    public func setRemoteCredentials(_ credentials: ICECredentials) {
+        agent.setRemoteCredentials(credentials)
+        pump()
+    }
+
+    public func addRemoteCandidate(_ candidate: ICECandidate) {
+        agent.addRemoteCandidate(candidate)
+        pump()
+    }
+
+    public func remoteCandidatesComplete() {
+        agent.remoteCandidatesComplete()
+        pump()
+    }
+
+    public enum SendError: Error, CustomStringConvertible {
+        case notConnected
+        public var description: String { "no ICE path to the peer yet" }
+    }
+
+    /// Sends on the selected pair.
+    public func send(_ bytes: [UInt8]) async throws {
+        guard let pair = agent.selectedPair, let socket = sockets[pair.local.base] else { throw SendError.notConnected }
+        try await socket.write(AddressedEnvelope(remoteAddress: try Self.socketAddress(pair.remote.address),
+                                                 data: ByteBuffer(bytes: bytes)))
+    }
+
+    public func close() async {
+        agent.close()
+        timer?.cancel()
+        for reader in readers { reader.cancel() }
+        for channel in channels { try? await channel.close() }
+        eventSink.finish()
+    }
+
+    // MARK: - Sockets
+
+    private func bind(_ ip: [UInt8]) async throws {
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: IPAddress.text(ip), port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
+                        wrappingChannelSynchronously: channel)
+                }
+            }
+        guard let port = channel.channel.localAddress?.port else { return }
+        let local = TransportAddress(address: ip, port: UInt16(port))
+        channels.append(channel.channel)
+        // The channel lives as long as its reader: the outbound writer comes back out
+        // through `attach` before this returns, so the candidate exists when `start` ends.
+        await withCheckedContinuation { (attached: CheckedContinuation<Void, Never>) in
+            readers.append(Task { [weak self] in
+                try? await channel.executeThenClose { inbound, outbound in
+                    await self?.attach(outbound, at: local)
+                    attached.resume()
+                    for try await envelope in inbound {
+                        guard let source = Self.transportAddress(envelope.remoteAddress) else { continue }
+                        await self?.received(Array(buffer: envelope.data), from: source, to: local)
+                    }
+                }
+            })
+        }
+    }
+
+    private func attach(_ outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, at local: TransportAddress) {
+        sockets[local] = outbound
+        agent.addLocalCandidate(ICECandidate.local(kind: .host, address: local, base: local,
+                                                   localPreference: UInt16(65535 - sockets.count)))
+    }
+
+    private func received(_ bytes: [UInt8], from source: TransportAddress, to local: TransportAddress) {
+        if STUNMessage.looksLikeSTUN(bytes) {
+            agent.handle(datagram: bytes, from: source, to: local, now: now)
+            pump()
+        } else {
+            eventSink.yield(.data(bytes, from: source))
+        }
+    }
+
+    private var now: Duration { ContinuousClock.now - origin }
+
+    /// Drains the agent (datagrams, events) and arms the timer for its next deadline.
+    private func pump() {
+        agent.handleTimeout(now: now)
+        while let transmit = agent.pollTransmit() {
+            guard let socket = sockets[transmit.from], let to = try? Self.socketAddress(transmit.to) else { continue }
+            let envelope = AddressedEnvelope(remoteAddress: to, data: ByteBuffer(bytes: transmit.bytes))
+            Task { try? await socket.write(envelope) }
+        }
+        while let event = agent.pollEvent() { eventSink.yield(.ice(event)) }
+        timer?.cancel()
+        if let deadline = agent.pollTimeout() {
+            let delay = max(deadline - now, .zero)
+            timer = Task { [weak self] in
+                guard (try? await Task.sleep(for: delay)) != nil else { return }
+                await self?.pump()
+            }
+        }
+    }
+
+    static func socketAddress(_ address: TransportAddress) throws -> SocketAddress {
+        try SocketAddress(ipAddress: IPAddress.text(address.address), port: Int(address.port))
+    }
+
+    static func transportAddress(_ address: SocketAddress) -> TransportAddress? {
+        guard let ip = address.ipAddress, let bytes = IPAddress.parse(ip), let port = address.port else { return nil }
+        return TransportAddress(address: bytes, port: UInt16(port))
+    }
+}

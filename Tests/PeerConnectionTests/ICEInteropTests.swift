@@ -1,0 +1,153 @@
+import Foundation
+import ICE
+import PeerConnection
+import SDP
+import Testing
+
+/// Our ICE agent on real UDP sockets against aioice (PyPI, aiortc's ICE agent):
+/// credentials and candidates cross through pipes, then each side sends the other
+/// a datagram on the path ICE chose. Needs the project venv (made by the test command).
+@Suite(.serialized) struct ICEInteropTests {
+    @Test(arguments: [ICERole.controlled, .controlling])
+    func connectsToAioiceAndCarriesDataBothWays(ourRole: ICERole) async throws {
+        let peer = try AioicePeer(controlling: ourRole == .controlled)
+        defer { peer.stop() }
+        let theirs = try #require(try await peer.nextLine(within: .seconds(15)), "aioice did not report its candidates")
+        let ufrag = try #require(theirs["ufrag"] as? String), pwd = try #require(theirs["pwd"] as? String)
+        let theirCandidates = try #require(theirs["candidates"] as? [String])
+
+        let credentials = ICECredentials(ufrag: "swft", pwd: "swiftpasswordswiftpassw")
+        let transport = try await ICETransport.start(role: ourRole, credentials: credentials)
+        let ours = await transport.localCandidates.map { "candidate:" + $0.attribute.attributeText.dropFirst("candidate:".count) }
+        #expect(!ours.isEmpty)
+        try peer.send(["ufrag": credentials.ufrag, "pwd": credentials.pwd, "candidates": ours])
+
+        await transport.setRemoteCredentials(ICECredentials(ufrag: ufrag, pwd: pwd))
+        for line in theirCandidates {
+            if let attribute = CandidateAttribute(parsing: line), let candidate = ICECandidate(attribute) {
+                await transport.addRemoteCandidate(candidate)
+            }
+        }
+        await transport.remoteCandidatesComplete()
+
+        let events = SharedIterator(transport.events)
+        let connected = try await within(.seconds(15)) {
+            while let event = await events.base.next() {
+                if event == .ice(.stateChanged(.connected)) { return true }
+                if event == .ice(.stateChanged(.failed)) { return false }
+            }
+            return false
+        }
+        let counters = await transport.counters
+        #expect(connected == true, "our agent did not connect; counters: \(counters)")
+        let theirState = try await peer.nextLine(within: .seconds(15))
+        #expect(theirState?["state"] as? String == "connected", "aioice said \(String(describing: theirState))")
+
+        try await transport.send(Array("hello from swift".utf8))
+        let received = try await peer.nextLine(within: .seconds(5))
+        #expect(received?["received"] as? String == "hello from swift")
+
+        try peer.send(["send": "hello from aioice"])
+        let data = try await within(.seconds(5)) { () -> [UInt8]? in
+            while let event = await events.base.next() {
+                if case .data(let bytes, _) = event { return bytes }
+            }
+            return nil
+        }
+        #expect(data.flatMap { String(decoding: $0 ?? [], as: UTF8.self) } == "hello from aioice")
+        #expect(await transport.counters.badIntegrity == 0)
+        await transport.close()
+    }
+}
+
+struct TimedOut: Error {}
+
+/// Runs `body`, giving up after `limit`.
+func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        let first = try await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+}
+
+/// Tests/interop/aioice_peer.py as a child process speaking JSON lines.
+final class AioicePeer: Sendable {
+    private let process: Process
+    private let input: FileHandle
+    private let iterator: SharedIterator<String>
+
+    init(controlling: Bool) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let python = root.appendingPathComponent(".venv/bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            throw SetupFailure("missing \(python.path): run the README's test command (it makes the venv with aioice)")
+        }
+        process = Process()
+        process.executableURL = python
+        process.arguments = [root.appendingPathComponent("Tests/interop/aioice_peer.py").path] + (controlling ? ["--controlling"] : [])
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        input = stdin.fileHandleForWriting
+        let (stream, sink) = AsyncStream.makeStream(of: String.self)
+        iterator = SharedIterator(stream)
+        let reader = stdout.fileHandleForReading
+        // Blocking reads on their own thread, not on the test's cooperative threads.
+        Thread {
+            var buffer = Data()
+            // availableData returns what the pipe has (read(upToCount:) would wait for the full count).
+            while case let chunk = reader.availableData, !chunk.isEmpty {
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: 10) {
+                    sink.yield(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                }
+            }
+            sink.finish()
+        }.start()
+    }
+
+    func nextLine(within limit: Duration) async throws -> [String: Any]? {
+        let iterator = self.iterator
+        guard let text = try await within(limit, { await iterator.base.next() }) ?? nil else { return nil }
+        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    }
+
+    func send(_ object: [String: Any]) throws {
+        var data = try JSONSerialization.data(withJSONObject: object)
+        data.append(10)
+        try input.write(contentsOf: data)
+    }
+
+    func stop() {
+        try? input.close()
+        let pid = process.processIdentifier
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<300 {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid || (reaped == -1 && errno == ECHILD) { return }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        _ = waitpid(pid, &status, 0)
+    }
+}
+
+/// An async iterator that a test hands to the child tasks of `within`, one await at a time.
+final class SharedIterator<Element: Sendable>: @unchecked Sendable {
+    var base: AsyncStream<Element>.Iterator
+    init(_ stream: AsyncStream<Element>) { base = stream.makeAsyncIterator() }
+}
+
+struct SetupFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
