@@ -146,7 +146,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PeerConnectionTests",
-            dependencies: ["PeerConnection", "ICE", "SDP"],
+            dependencies: [
+                "PeerConnection", "ICE", "SDP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
