@@ -116,6 +116,11 @@ let package = Package(
             path: "Benchmarks/signaling-load",
             swiftSettings: strict
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ShimLinkTests",
             dependencies: shims.map { .target(name: $0.name) },
@@ -147,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "PeerConnectionTests",
             dependencies: [
-                "PeerConnection", "ICE", "SDP",
+                "PeerConnection", "ICE", "SDP", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -2,6 +2,7 @@ import Foundation
 import ICE
 import PeerConnection
 import SDP
+import TestSupport
 import Testing
 
 /// Our ICE agent on real UDP sockets against aioice (PyPI, aiortc's ICE agent):
@@ -11,7 +12,16 @@ import Testing
     @Test(arguments: [ICERole.controlled, .controlling])
     func connectsToAioiceAndCarriesDataBothWays(ourRole: ICERole) async throws {
         let peer = try AioicePeer(controlling: ourRole == .controlled)
-        defer { peer.stop() }
+        do {
+            try await talk(to: peer, ourRole: ourRole)
+        } catch {
+            await peer.stop()
+            throw error
+        }
+        await peer.stop()
+    }
+
+    func talk(to peer: AioicePeer, ourRole: ICERole) async throws {
         let theirs = try #require(try await peer.nextLine(within: .seconds(15)), "aioice did not report its candidates")
         let ufrag = try #require(theirs["ufrag"] as? String), pwd = try #require(theirs["pwd"] as? String)
         let theirCandidates = try #require(theirs["candidates"] as? [String])
@@ -83,7 +93,7 @@ final class AioicePeer: Sendable {
     private let iterator: SharedIterator<String>
 
     init(controlling: Bool) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = ChildProcess.repositoryRoot(fromTestFile: #filePath)
         let python = root.appendingPathComponent(".venv/bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw SetupFailure("missing \(python.path): run the README's test command (it makes the venv with aioice)")
@@ -126,18 +136,9 @@ final class AioicePeer: Sendable {
         try input.write(contentsOf: data)
     }
 
-    func stop() {
+    func stop() async {
         try? input.close()
-        let pid = process.processIdentifier
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<300 {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid || (reaped == -1 && errno == ECHILD) { return }
-            usleep(10_000)
-        }
-        kill(pid, SIGKILL)
-        _ = waitpid(pid, &status, 0)
+        await ChildProcess.stop(process.processIdentifier)
     }
 }
 

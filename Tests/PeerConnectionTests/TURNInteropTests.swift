@@ -3,6 +3,7 @@ import ICE
 import Synchronization
 import NIOCore
 import NIOPosix
+import TestSupport
 import Testing
 
 /// Our TURN client against coturn (Debian's `coturn`), started on loopback by
@@ -11,7 +12,14 @@ import Testing
 @Suite(.serialized) struct TURNInteropTests {
     @Test func allocatesAndRelaysBothWaysThroughCoturn() async throws {
         let coturn = try Coturn()
-        defer { coturn.stop() }
+        do { try await relayBothWays(through: coturn) } catch {
+            await coturn.stop()
+            throw error
+        }
+        await coturn.stop()
+    }
+
+    func relayBothWays(through coturn: Coturn) async throws {
         let client = try await UDPSocket()
         let peer = try await UDPSocket()
         var turn = TURNClient(server: coturn.address, username: "u", password: "p", seed: 42)
@@ -70,7 +78,14 @@ import Testing
 
     @Test func wrongCredentialsFailWithAClearReason() async throws {
         let coturn = try Coturn()
-        defer { coturn.stop() }
+        do { try await failToAllocate(through: coturn) } catch {
+            await coturn.stop()
+            throw error
+        }
+        await coturn.stop()
+    }
+
+    func failToAllocate(through coturn: Coturn) async throws {
         let client = try await UDPSocket()
         var turn = TURNClient(server: coturn.address, username: "u", password: "wrong", seed: 7)
         let clock = ContinuousClock(), origin = clock.now
@@ -181,16 +196,8 @@ final class Coturn: Sendable {
         // The client retransmits until coturn listens; no need to wait here.
     }
 
-    func stop() {
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<300 {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid || (reaped == -1 && errno == ECHILD) { return }
-            usleep(10_000)
-        }
-        kill(pid, SIGKILL)
-        _ = waitpid(pid, &status, 0)
+    func stop() async {
+        await ChildProcess.stop(pid)
     }
 
     static func freeUDPPort() throws -> UInt16 {

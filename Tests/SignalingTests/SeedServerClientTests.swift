@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Signaling
+import TestSupport
 import Testing
 
 /// Our `SignalingClient` against a seed-style server written with python-socketio
@@ -135,7 +136,7 @@ final class SeedServerProcess: Sendable {
     private let pid: pid_t
 
     static var repoRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        ChildProcess.repositoryRoot(fromTestFile: #filePath)
     }
 
     /// Runs `body` with a started server and stops the server afterwards, whatever happens.
@@ -152,7 +153,7 @@ final class SeedServerProcess: Sendable {
     }
 
     static func start(port requested: Int = 0) async throws -> SeedServerProcess {
-        try await offThePool { try SeedServerProcess(port: requested) }
+        try await ChildProcess.offThePool { try SeedServerProcess(port: requested) }
     }
 
     private init(port requested: Int) throws {
@@ -172,44 +173,14 @@ final class SeedServerProcess: Sendable {
         while let byte = try stdout.fileHandleForReading.read(upToCount: 1), let b = byte.first, b != 10 { line.append(b) }
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("listening on "), let port = Int(text.dropFirst("listening on ".count)) else {
-            Self.reap(pid)
+            kill(pid, SIGKILL)
             throw SetupError("seed_server.py did not start: '\(text)'")
         }
         self.port = port
     }
 
     func stop() async {
-        let pid = self.pid
-        await Self.offThePool { Self.reap(pid) }
-    }
-
-    /// SIGTERM, then SIGKILL after 3 s. Not Process.waitUntilExit() or isRunning: off the
-    /// main thread on Linux they may never see the exit. ECHILD means Foundation reaped it.
-    private static func reap(_ pid: pid_t) {
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<300 {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid || (reaped == -1 && errno == ECHILD) { return }
-            usleep(10_000)
-        }
-        kill(pid, SIGKILL)
-        _ = waitpid(pid, &status, 0)
-    }
-
-    private static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
-
-    private static func offThePool(_ work: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { continuation in
-            Thread {
-                work()
-                continuation.resume()
-            }.start()
-        }
+        await ChildProcess.stop(pid)
     }
 
     /// A loopback port nothing listens on (bound, read back, released).

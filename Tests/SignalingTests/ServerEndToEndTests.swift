@@ -242,7 +242,7 @@ struct ServerEndToEndTests {
         try await withTestServer({
             // A pong deadline long enough that a loaded CI machine never drops the live client.
             $0.pingInterval = .milliseconds(200)
-            $0.pingTimeout = .seconds(1)
+            $0.pingTimeout = .seconds(2)
         }) { server in
             let alive = try await TestSocketClient.joined(port: server.port, userId: "1", roomId: "r")
             let silent = await TestSocketClient.open(
