@@ -36,6 +36,17 @@ public struct ICEAgent: Sendable {
     private var nominating: PairKey?
     private var lastConsentResponse: Duration = .zero
     private var nextConsentAt: Duration?
+    /// Binding requests to STUN servers, by transaction ID.
+    private var gathering: [[UInt8]: GatherRequest] = [:]
+
+    struct GatherRequest: Sendable {
+        var base: TransportAddress
+        var server: TransportAddress
+        var bytes: [UInt8]
+        var nextRetransmit: Duration
+        var timeout: Duration
+        var transmissionsLeft: Int
+    }
 
     struct PairKey: Hashable, Sendable {
         var local: TransportAddress
@@ -91,6 +102,21 @@ public struct ICEAgent: Sendable {
         remoteEndOfCandidates = true
     }
 
+    /// Asks `server` for the server-reflexive address of every host candidate
+    /// (RFC 8445 §5.1.1.2); new candidates come out as `.localCandidate` events,
+    /// then `.gatheringComplete`.
+    public mutating func gatherServerReflexive(from server: TransportAddress, now: Duration) {
+        for host in localCandidates where host.kind == .host && host.address.family == server.family {
+            let id = newTransactionID()
+            let bytes = STUNMessage(method: .binding, messageClass: .request, transactionID: id).encode()
+            gathering[id] = GatherRequest(base: host.base, server: server, bytes: bytes,
+                                          nextRetransmit: now + timing.retransmissionTimeout,
+                                          timeout: timing.retransmissionTimeout, transmissionsLeft: timing.transmissions - 1)
+            transmits.append(ICETransmit(from: host.base, to: server, bytes: bytes))
+        }
+        if gathering.isEmpty { events.append(.gatheringComplete) }
+    }
+
     public mutating func close() {
         setState(.closed)
         outstanding.removeAll()
@@ -117,6 +143,7 @@ public struct ICEAgent: Sendable {
     public mutating func handleTimeout(now: Duration) {
         guard state != .closed else { return }
         retransmit(now: now)
+        retransmitGathering(now: now)
         startNextCheck(now: now)
         checkConsent(now: now)
         if selectedPair == nil, remoteEndOfCandidates, !checkList.isEmpty,
@@ -134,7 +161,7 @@ public struct ICEAgent: Sendable {
     /// The next time `handleTimeout` has work to do, if any.
     public func pollTimeout() -> Duration? {
         guard state != .closed else { return nil }
-        var deadlines = outstanding.values.map(\.nextRetransmit)
+        var deadlines = outstanding.values.map(\.nextRetransmit) + gathering.values.map(\.nextRetransmit)
         if let nextCheckAt, hasCheckToStart { deadlines.append(nextCheckAt) }
         if let nextConsentAt { deadlines.append(nextConsentAt) }
         if selectedPair != nil {
@@ -315,6 +342,10 @@ public struct ICEAgent: Sendable {
 
     private mutating func handleResponse(_ response: STUNMessage, _ bytes: [UInt8], from source: TransportAddress,
                                          to local: TransportAddress, now: Duration) {
+        if let request = gathering[response.transactionID], source == request.server {
+            gathered(request, response, id: response.transactionID)
+            return
+        }
         guard let check = outstanding[response.transactionID] else {
             counters.unknownTransaction += 1
             return
@@ -373,6 +404,39 @@ public struct ICEAgent: Sendable {
             }
         case .controlled:
             if nominatedByPeer.contains(check.pair) { select(checkList[i], now: now) }
+        }
+    }
+
+    private mutating func gathered(_ request: GatherRequest, _ response: STUNMessage, id: [UInt8]) {
+        gathering[id] = nil
+        counters.responsesReceived += 1
+        if response.messageClass == .successResponse,
+            let mapped = response.first({ if case .xorMappedAddress(let a) = $0 { a } else { nil } }) ?? response.first({ if case .mappedAddress(let a) = $0 { a } else { nil } }),
+            // RFC 8445 §5.1.3: a reflexive address equal to its base adds nothing.
+            mapped != request.base,
+            !localCandidates.contains(where: { $0.address == mapped })
+        {
+            let candidate = ICECandidate.local(kind: .srflx, address: mapped, base: request.base, server: request.server,
+                                               relatedAddress: request.base)
+            addLocalCandidate(candidate)
+            events.append(.localCandidate(candidate))
+        }
+        if gathering.isEmpty { events.append(.gatheringComplete) }
+    }
+
+    private mutating func retransmitGathering(now: Duration) {
+        for (id, request) in gathering where request.nextRetransmit <= now {
+            guard request.transmissionsLeft > 0 else {
+                gathering[id] = nil
+                if gathering.isEmpty { events.append(.gatheringComplete) }
+                continue
+            }
+            var next = request
+            next.timeout = min(request.timeout * 2, timing.maximumRetransmissionTimeout)
+            next.nextRetransmit = now + next.timeout
+            next.transmissionsLeft -= 1
+            gathering[id] = next
+            transmits.append(ICETransmit(from: request.base, to: request.server, bytes: request.bytes))
         }
     }
 

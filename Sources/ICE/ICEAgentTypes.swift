@@ -31,6 +31,10 @@ public enum ICEEvent: Sendable, Equatable {
     /// A remote address learned from an incoming check (RFC 8445 §7.3.1.3).
     case peerReflexiveRemote(ICECandidate)
     case roleChanged(ICERole)
+    /// A server-reflexive candidate of ours, to trickle to the peer.
+    case localCandidate(ICECandidate)
+    /// Every STUN server asked has answered or timed out.
+    case gatheringComplete
 }
 
 /// Timing of checks and consent; defaults follow RFC 8445 §14 and RFC 7675, with

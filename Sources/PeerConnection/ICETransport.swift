@@ -56,6 +56,12 @@ public actor ICETransport {
         pump()
     }
 
+    /// Server-reflexive candidates from a STUN server (they arrive as `.localCandidate` events).
+    public func gatherServerReflexive(from server: TransportAddress) {
+        agent.gatherServerReflexive(from: server, now: now)
+        pump()
+    }
+
     public func remoteCandidatesComplete() {
         agent.remoteCandidatesComplete()
         pump()

@@ -116,6 +116,36 @@ import Testing
         #expect(!a.remoteCandidates.contains { $0.address == stranger })
     }
 
+    @Test func behindANATTheServerReflexiveCandidateIsGatheredAndCarriesTheCall() throws {
+        let privateA = TransportAddress(address: [198, 18, 0, 1], port: 5000)
+        let stun = TransportAddress(address: [198, 51, 100, 1], port: 3478)
+        var a = ICEAgent(role: .controlling, credentials: Self.aCredentials, seed: 3)
+        var b = ICEAgent(role: .controlled, credentials: Self.bCredentials, seed: 4)
+        a.addLocalCandidate(ICECandidate.local(kind: .host, address: privateA, base: privateA))
+        let bHost = ICECandidate.local(kind: .host, address: Self.bAddress, base: Self.bAddress)
+        b.addLocalCandidate(bHost)
+        a.setRemoteCredentials(Self.bCredentials)
+        b.setRemoteCredentials(Self.aCredentials)
+        a.addRemoteCandidate(bHost)
+        a.gatherServerReflexive(from: stun, now: .zero)
+        var net = SimulatedNetwork()
+        net.nat = .init(publicIP: [203, 0, 113, 1], privateIPs: [[198, 18, 0, 1]])
+        net.stunServer = stun
+        net.add("a", a, addresses: [privateA])
+        net.add("b", b, addresses: [Self.bAddress])
+        net.run(until: .milliseconds(100))
+
+        // A learned its public address and trickles it (B never hears of the private host).
+        let srflx = try #require(net.events["a"]?.compactMap { if case .localCandidate(let c) = $0.1 { c } else { nil } }.first)
+        #expect(srflx.kind == .srflx && srflx.address.address == [203, 0, 113, 1] && srflx.base == privateA)
+        #expect(net.events["a"]!.contains { $0.1 == .gatheringComplete })
+        net.agents["b"]!.addRemoteCandidate(ICECandidate(srflx.attribute)!)
+        net.run(until: .seconds(3))
+        #expect(net.agents["a"]!.state == .connected && net.agents["b"]!.state == .connected)
+        #expect(net.agents["b"]!.selectedPair?.remote.address == srflx.address)
+        #expect(net.agents["a"]!.selectedPair?.local.base == privateA)
+    }
+
     @Test func noPathAtAllFailsOnceEveryPairHasFailed() {
         var net = Self.network()
         var a = net.agents["a"]!

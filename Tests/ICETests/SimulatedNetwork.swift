@@ -21,6 +21,39 @@ struct SimulatedNetwork {
     var silenced: Set<String> = []
     var events: [String: [(Duration, ICEEvent)]] = [:]
     private var random: UInt64 = 0x1CE
+    /// An address-restricted NAT in front of some private addresses.
+    var nat: NAT?
+    /// A STUN server that answers Binding requests with the source it saw.
+    var stunServer: TransportAddress?
+
+    /// Endpoint-independent mapping, address-restricted filtering (RFC 4787 terms).
+    struct NAT {
+        var publicIP: [UInt8]
+        var privateIPs: Set<[UInt8]>
+        var mappings: [TransportAddress: UInt16] = [:]
+        var reverse: [UInt16: TransportAddress] = [:]
+        var allowed: [UInt16: Set<[UInt8]>] = [:]
+        var nextPort: UInt16 = 40000
+
+        mutating func outbound(_ from: TransportAddress, to: TransportAddress) -> TransportAddress {
+            guard privateIPs.contains(from.address) else { return from }
+            let port = mappings[from] ?? {
+                defer { nextPort += 1 }
+                mappings[from] = nextPort
+                reverse[nextPort] = from
+                return nextPort
+            }()
+            allowed[port, default: []].insert(to.address)
+            return TransportAddress(address: publicIP, port: port)
+        }
+
+        /// The private destination, or nil when the NAT drops the packet.
+        func inbound(_ to: TransportAddress, from: TransportAddress) -> TransportAddress? {
+            guard to.address == publicIP else { return to }
+            guard let inside = reverse[to.port], allowed[to.port]?.contains(from.address) == true else { return nil }
+            return inside
+        }
+    }
 
     mutating func add(_ name: String, _ agent: ICEAgent, addresses: [TransportAddress]) {
         agents[name] = agent
@@ -44,8 +77,14 @@ struct SimulatedNetwork {
             let due = inFlight.filter { $0.deliverAt <= now }
             inFlight.removeAll { $0.deliverAt <= now }
             for packet in due {
-                guard let name = owners[packet.to] else { continue }
-                agents[name]!.handle(datagram: packet.bytes, from: packet.from, to: packet.to, now: now)
+                if packet.to == stunServer {
+                    answerBinding(packet)
+                    continue
+                }
+                guard let to = nat.map({ $0.inbound(packet.to, from: packet.from) }) ?? packet.to,
+                    let name = owners[to]
+                else { continue }
+                agents[name]!.handle(datagram: packet.bytes, from: packet.from, to: to, now: now)
             }
             for name in agents.keys where (agents[name]!.pollTimeout() ?? .seconds(1_000_000)) <= now {
                 agents[name]!.handleTimeout(now: now)
@@ -57,10 +96,18 @@ struct SimulatedNetwork {
         for name in agents.keys.sorted() {
             while let transmit = agents[name]!.pollTransmit() {
                 if silenced.contains(name) || nextRandom() < lossRate { continue }
-                inFlight.append(Packet(deliverAt: now + delay, from: transmit.from, to: transmit.to, bytes: transmit.bytes))
+                let from = nat?.outbound(transmit.from, to: transmit.to) ?? transmit.from
+                inFlight.append(Packet(deliverAt: now + delay, from: from, to: transmit.to, bytes: transmit.bytes))
             }
             while let event = agents[name]!.pollEvent() { events[name, default: []].append((now, event)) }
         }
+    }
+
+    private mutating func answerBinding(_ packet: Packet) {
+        guard let request = try? STUNMessage.decode(packet.bytes), request.messageClass == .request else { return }
+        let response = STUNMessage(method: .binding, messageClass: .successResponse, transactionID: request.transactionID,
+                                   attributes: [.xorMappedAddress(packet.from)])
+        inFlight.append(Packet(deliverAt: now + delay, from: packet.to, to: packet.from, bytes: response.encode()))
     }
 
     func firstTime(_ name: String, of state: ICEConnectionState) -> Duration? {

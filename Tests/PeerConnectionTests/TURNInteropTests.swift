@@ -3,6 +3,7 @@ import ICE
 import Synchronization
 import NIOCore
 import NIOPosix
+import PeerConnection
 import TestSupport
 import Testing
 
@@ -74,6 +75,27 @@ import Testing
         while let datagram = turn.pollTransmit() { try await client.send(datagram, to: coturn.address) }
         await client.close()
         await peer.close()
+    }
+
+    /// coturn is also a STUN server: every host socket asks it for its reflexive address.
+    /// On one machine the answer equals the host address, so no new candidate, but
+    /// gathering must complete with answers, not timeouts.
+    @Test func gathersFromCoturnAsAStunServer() async throws {
+        let coturn = try Coturn()
+        try await Task.sleep(for: .milliseconds(300))  // let coturn bind before the first request
+        let transport = try await ICETransport.start(role: .controlling, credentials: ICECredentials(ufrag: "gath", pwd: "gatheringpasswordgather"),
+                                                     includeLoopback: true, includeIPv6: false)
+        let events = SharedIterator(transport.events)
+        await transport.gatherServerReflexive(from: coturn.address)
+        let complete = try await within(.seconds(5)) {
+            while let event = await events.base.next() { if event == .ice(.gatheringComplete) { return true } }
+            return false
+        }
+        let counters = await transport.counters
+        await transport.close()
+        await coturn.stop()
+        #expect(complete == true)
+        #expect(counters.responsesReceived >= 1)
     }
 
     @Test func wrongCredentialsFailWithAClearReason() async throws {
