@@ -11,6 +11,7 @@ import { SignalingClient } from "./signaling-client.js";
 
 const BITRATE_CAPS = [256_000, 1_000_000, null]; // cycled by the bitrate button; null = unlimited
 const STATS_INTERVAL_MS = 2000;
+const HANGUP_GRACE_MS = 1000; // how long a closed chat channel waits for the peer's `hangup`
 // 16:9, unlike the 4:3 of the usual camera, so the receiving side can tell the sources apart.
 const PATTERN_SIZE = { width: 640, height: 360 };
 
@@ -72,6 +73,8 @@ const page = {
   chatChannel: null,
   pendingOffer: null, // offer that arrived before the user accepted
   pendingCandidates: [], // candidates that arrived before the remote description
+  candidatesQueued: 0, // how many of this call's remote candidates had to wait (for tests and diagnosis)
+  candidatesAdded: 0,
   localStream: null, // what the preview shows: current video track + mic
   audioTrack: null,
   videoTrack: null,
@@ -177,6 +180,9 @@ async function placeCall(target) {
   if (page.callState !== "idle") return;
   clearError();
   page.peer = target;
+  page.pendingCandidates = [];
+  page.candidatesQueued = 0;
+  page.candidatesAdded = 0;
   page.chat = [];
   renderChat();
   setCallState("outgoing");
@@ -209,6 +215,8 @@ function onIncomingCall(from) {
   page.peer = from;
   page.pendingOffer = null;
   page.pendingCandidates = [];
+  page.candidatesQueued = 0;
+  page.candidatesAdded = 0;
   page.chat = [];
   renderChat();
   setCallState("incoming");
@@ -286,6 +294,7 @@ async function onRemoteCandidate(from, candidate) {
   // keep it for later instead of dropping it.
   if (!page.pc || !page.pc.remoteDescription) {
     page.pendingCandidates.push(candidate);
+    page.candidatesQueued += 1;
     return;
   }
   await addCandidate(candidate);
@@ -300,6 +309,7 @@ async function flushPendingCandidates() {
 async function addCandidate(candidate) {
   try {
     await page.pc.addIceCandidate(candidate);
+    page.candidatesAdded += 1;
   } catch (error) {
     showError(`Ignored a bad ICE candidate from ${page.peer}: ${error.message}`);
   }
@@ -384,8 +394,14 @@ function attachChatChannel(channel) {
     renderControls();
     // The peer closing its connection closes the channel at once. A
     // seed-style server never forwards `hangup`, so this is how the call
-    // ends there without waiting for ICE to time out.
-    if (page.chatChannel === channel && page.callState === "inCall") endCall(`${page.peer} closed the connection`);
+    // ends there without waiting for ICE to time out. The close travels
+    // peer to peer and usually beats the `hangup` through the server: give
+    // that a moment to arrive, it says better what happened.
+    if (page.chatChannel !== channel || page.callState !== "inCall") return;
+    const pc = page.pc;
+    setTimeout(() => {
+      if (page.pc === pc && page.callState === "inCall") endCall(`${page.peer} closed the connection`);
+    }, HANGUP_GRACE_MS);
   };
   channel.onmessage = ({ data }) => {
     if (typeof data === "string") addChatLine({ from: page.peer, text: data, mine: false });
@@ -808,6 +824,8 @@ window.callPage = Object.freeze({
   get videoEnabled() { return page.videoTrack ? page.videoTrack.enabled : null; },
   get micEnabled() { return page.audioTrack ? page.audioTrack.enabled : null; },
   get offersSent() { return page.offersSent; },
+  get candidatesQueued() { return page.candidatesQueued; },
+  get candidatesAdded() { return page.candidatesAdded; },
   get answersSent() { return page.answersSent; },
   get signalingState() { return page.pc ? page.pc.signalingState : "closed"; },
   get iceServers() { return settings.iceServers.map((server) => ({ ...server })); },
