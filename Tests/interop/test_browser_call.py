@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import import_or_missing, missing_prerequisite
+from conftest import REPO_ROOT, ServerProcess, import_or_missing, missing_prerequisite
 from test_headless_call import seed_server  # noqa: F401  (a fixture: the seed-style python server)
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
@@ -106,7 +106,8 @@ def browsers(signaling_server, tmp_path):
     host, port = signaling_server
     opened = []
 
-    def open_page(user_id, extra_query=""):
+    def open_page(user_id, extra_query="", server=None):
+        page_host, page_port = server or (host, port)
         options = Options()
         options.binary_location = str(CHROMIUM)
         for argument in (
@@ -119,7 +120,7 @@ def browsers(signaling_server, tmp_path):
         driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
         opened.append(driver)
         driver.set_script_timeout(10)
-        driver.get(f"http://{host}:{port}/demo03-one2one?userId={user_id}&roomId={ROOM}{extra_query}")
+        driver.get(f"http://{page_host}:{page_port}/demo03-one2one?userId={user_id}&roomId={ROOM}{extra_query}")
         page = BrowserPage(driver, user_id)
         page.wait_for(lambda: page.hook("signalingStatus") == "connected", "signaling to connect")
         return page
@@ -374,3 +375,26 @@ def test_two_pages_on_a_seed_style_server_without_our_extensions(browsers, seed_
     ann.wait_state("idle")
     bob.wait_state("idle")
     assert bob.hook("endReason") == "1001 closed the connection"
+
+
+def test_the_page_reconnects_and_rejoins_when_the_server_comes_back(browsers, call_binary):
+    first = ServerProcess([str(call_binary), "serve", "--port", "0"], cwd=REPO_ROOT)
+    second = None
+    try:
+        host, port = first.read_address()
+        ann = browsers("1001", server=(host, port))
+        assert first.stop() == 0
+        ann.wait_for(lambda: ann.hook("signalingStatus") == "reconnecting", "the page to notice the server is gone")
+        assert "retrying in" in ann.driver.find_element("css selector", "#signaling-status").text
+
+        second = ServerProcess([str(call_binary), "serve", "--port", str(port)], cwd=REPO_ROOT)
+        second.read_address()
+        ann.wait_for(lambda: ann.hook("signalingStatus") == "connected", "the page to reconnect", timeout=30)
+        # Back in the room on the new server: others see ann and ann sees them.
+        bob = browsers("1002", server=(host, port))
+        bob.wait_user_listed("1001")
+        ann.wait_user_listed("1002")
+    finally:
+        first.stop()
+        if second:
+            assert second.stop() == 0
