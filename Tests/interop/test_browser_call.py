@@ -113,7 +113,7 @@ def browsers(signaling_server, tmp_path):
         for argument in (
             "--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
             "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--user-data-dir={tmp_path / f'chromium-{user_id}'}",
+            f"--user-data-dir={tmp_path / f'chromium-{len(opened)}-{user_id}'}",
         ):
             options.add_argument(argument)
         # An explicit driver path: selenium must not try to download one.
@@ -398,3 +398,13 @@ def test_the_page_reconnects_and_rejoins_when_the_server_comes_back(browsers, ca
         first.stop()
         if second:
             assert second.stop() == 0
+
+
+def test_a_second_page_for_the_same_user_replaces_the_first_which_stops(browsers):
+    first = browsers("1001")
+    second = browsers("1001")
+    first.wait_for(lambda: first.hook("signalingStatus") == "stopped", "the replaced page to stop")
+    assert "replaced" in first.driver.find_element("css selector", "#error").text
+    time.sleep(1.5)  # longer than the first reconnect delay: the stopped page must not come back
+    assert first.hook("signalingStatus") == "stopped"
+    assert second.hook("signalingStatus") == "connected"

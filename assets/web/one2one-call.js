@@ -144,6 +144,13 @@ async function handleEnvelope({ type, data, msg, status }) {
       if (from === page.peer && page.callState !== "idle") endCall(`${from} left the room`);
       return;
     case "error":
+      if (data?.event === "connect") {
+        // Refused or replaced by another tab of the same user: reconnecting
+        // would only repeat it (or take the room back from that tab).
+        signaling.stop(msg || "the server refused this page");
+        if (page.callState !== "idle") endCall(msg || "signaling was refused");
+        return;
+      }
       showError(`Server: ${msg || "error"} (status ${status})`);
       if (data?.targetUid && data.targetUid === page.peer && page.callState !== "idle") {
         endCall(msg || `${data.targetUid} cannot be reached`);
