@@ -408,3 +408,29 @@ def test_a_second_page_for_the_same_user_replaces_the_first_which_stops(browsers
     time.sleep(1.5)  # longer than the first reconnect delay: the stopped page must not come back
     assert first.hook("signalingStatus") == "stopped"
     assert second.hook("signalingStatus") == "connected"
+
+
+def test_calling_each_other_at_once_leaves_one_caller_and_one_ringing_callee(browsers):
+    """Both press Call at the same moment (scheduled on the shared clock). Whatever order the
+    calls cross in, one side rings and the other is the caller; after a real glare the lower
+    user id (1001) is the caller, the same rule as the terminal client."""
+    ann = browsers("1001")
+    bob = browsers("1002")
+    ann.wait_user_listed("1002")
+    bob.wait_user_listed("1001")
+    click_at = "const at = arguments[0]; setTimeout(() => document.querySelector(arguments[1]).click(), at - Date.now());"
+    moment = int(time.time() * 1000) + 500
+    ann.driver.execute_script(click_at, moment, '#users li[data-user-id="1002"] button.call')
+    bob.driver.execute_script(click_at, moment, '#users li[data-user-id="1001"] button.call')
+    ann.wait_for(lambda: {ann.hook("callState"), bob.hook("callState")} == {"outgoing", "incoming"}, "one ringing side")
+    if bob.hook("glaresYielded"):
+        assert ann.hook("callState") == "outgoing"
+    callee = ann if ann.hook("callState") == "incoming" else bob
+    caller = bob if callee is ann else ann
+    callee.click("#accept")
+    caller.wait_state("inCall")
+    callee.wait_state("inCall")
+    caller.frames_decoded_growing()
+    assert ann.hook("lastError") == "" and bob.hook("lastError") == ""
+    caller.click("#hangup")
+    callee.wait_state("idle")

@@ -75,6 +75,9 @@ const page = {
   pendingCandidates: [], // candidates that arrived before the remote description
   candidatesQueued: 0, // how many of this call's remote candidates had to wait (for tests and diagnosis)
   candidatesAdded: 0,
+  candidatesStale: 0, // candidates of an abandoned attempt (another ICE username fragment), dropped
+  callGeneration: 0, // changes whenever a call begins or is released: awaits check it to notice
+  glaresYielded: 0, // times we dropped our own call because the peer called us at the same moment
   localStream: null, // what the preview shows: current video track + mic
   audioTrack: null,
   videoTrack: null,
@@ -186,17 +189,12 @@ async function handleEnvelope({ type, data, msg, status }) {
 async function placeCall(target) {
   if (page.callState !== "idle") return;
   clearError();
-  page.peer = target;
-  page.pendingCandidates = [];
-  page.candidatesQueued = 0;
-  page.candidatesAdded = 0;
-  page.chat = [];
-  renderChat();
-  setCallState("outgoing");
+  beginCall(target, "outgoing");
+  const generation = page.callGeneration;
   if (!sendToPeer("call")) return endCall("signaling is not connected");
   try {
     await startMedia();
-    if (callEndedWhileWaiting(target)) return;
+    if (callEndedWhileWaiting(generation)) return;
     const pc = createPeerConnection();
     // The caller creates the chat channel before the offer so that the
     // offer carries the data section and no renegotiation is needed.
@@ -208,31 +206,47 @@ async function placeCall(target) {
     sendToPeer("offer", { offer: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } });
   } catch (error) {
     showError(`Could not start the call: ${error.message}`);
-    hangUp();
+    if (generation === page.callGeneration) hangUp();
   }
 }
 
 function onIncomingCall(from) {
+  if (page.callState === "outgoing" && from === page.peer) {
+    // Glare: we called each other at once. Same rule as the terminal client:
+    // the lower user id stays the caller, the other drops its own attempt
+    // (without telling the peer, whose call goes on) and rings.
+    if (settings.userId < from) return;
+    page.glaresYielded += 1;
+    releaseCall();
+    return beginCall(from, "incoming");
+  }
   if (page.callState !== "idle") {
     // Ringing again from the peer we already deal with is not a second call.
     if (from !== page.peer) sendToPeer("busy", {}, from);
     return;
   }
   clearError();
-  page.peer = from;
+  beginCall(from, "incoming");
+}
+
+/** Fresh per-call state for a call with `peer`, in `state` (outgoing or incoming). */
+function beginCall(peer, state) {
+  page.callGeneration += 1;
+  page.peer = peer;
   page.pendingOffer = null;
   page.pendingCandidates = [];
   page.candidatesQueued = 0;
   page.candidatesAdded = 0;
   page.chat = [];
   renderChat();
-  setCallState("incoming");
+  setCallState(state);
 }
 
 async function onOffer(from, offer) {
   if (!offer || typeof offer.sdp !== "string") return showError(`Malformed offer from ${from}.`);
   if (page.callState === "idle") onIncomingCall(from); // a peer that skipped `call`
   if (from !== page.peer) return; // that caller was already told we are busy
+  if (page.pc?.signalingState === "have-local-offer") return; // glare: we stay the caller, see onIncomingCall
   if (!page.pc) {
     // Held until the user accepts, or until the media opened on accepting is
     // ready and the peer connection exists: acceptCall answers it then.
@@ -246,10 +260,10 @@ async function acceptCall() {
   if (page.callState !== "incoming") return;
   sendToPeer("accept");
   setCallState("connecting");
-  const caller = page.peer;
+  const generation = page.callGeneration;
   try {
     await startMedia();
-    if (callEndedWhileWaiting(caller)) return;
+    if (callEndedWhileWaiting(generation)) return;
     const pc = createPeerConnection();
     addLocalTracks(pc);
     if (page.pendingOffer) {
@@ -259,7 +273,7 @@ async function acceptCall() {
     }
   } catch (error) {
     showError(`Could not answer the call: ${error.message}`);
-    hangUp();
+    if (generation === page.callGeneration) hangUp();
   }
 }
 
@@ -273,9 +287,12 @@ async function answerOffer(offer) {
   sendToPeer("answer", { answer: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } });
 }
 
-/** True (and the media just opened released) when the call ended while getUserMedia was pending. */
-function callEndedWhileWaiting(peer) {
-  if (page.callState !== "idle" && page.peer === peer) return false;
+/**
+ * True when the call that started an await is over (ended, or replaced after
+ * a glare) by the time the await returns; releases the media it opened.
+ */
+function callEndedWhileWaiting(generation) {
+  if (generation === page.callGeneration) return false;
   if (!page.pc) stopMedia();
   return true;
 }
@@ -314,6 +331,13 @@ async function flushPendingCandidates() {
 }
 
 async function addCandidate(candidate) {
+  // After a glare the peer's first attempt may still trickle candidates of
+  // its abandoned connection: they carry another ICE username fragment.
+  const fragments = [...(page.pc.remoteDescription?.sdp ?? "").matchAll(/^a=ice-ufrag:(\S+)/gm)].map((m) => m[1]);
+  if (candidate.usernameFragment && fragments.length && !fragments.includes(candidate.usernameFragment)) {
+    page.candidatesStale += 1;
+    return;
+  }
   try {
     await page.pc.addIceCandidate(candidate);
     page.candidatesAdded += 1;
@@ -329,8 +353,17 @@ function hangUp() {
   endCall("you hung up");
 }
 
-/** Tears the call down locally: connection, tracks, channel, timers. */
+/** Tears the call down locally and goes back to idle, saying why. */
 function endCall(reason) {
+  releaseCall();
+  page.peer = null;
+  page.endReason = reason;
+  setCallState("idle");
+}
+
+/** Releases what a call holds: connection, tracks, channel, timers, held signals. */
+function releaseCall() {
+  page.callGeneration += 1;
   clearInterval(page.statsTimer);
   page.statsTimer = null;
   page.previousSample = null;
@@ -343,9 +376,6 @@ function endCall(reason) {
   $("remote-video").srcObject = null;
   page.pendingOffer = null;
   page.pendingCandidates = [];
-  page.peer = null;
-  page.endReason = reason;
-  setCallState("idle");
 }
 
 // ---------------------------------------------------------------- peer connection
@@ -833,6 +863,7 @@ window.callPage = Object.freeze({
   get offersSent() { return page.offersSent; },
   get candidatesQueued() { return page.candidatesQueued; },
   get candidatesAdded() { return page.candidatesAdded; },
+  get glaresYielded() { return page.glaresYielded; },
   get answersSent() { return page.answersSent; },
   get signalingState() { return page.pc ? page.pc.signalingState : "closed"; },
   get iceServers() { return settings.iceServers.map((server) => ({ ...server })); },
