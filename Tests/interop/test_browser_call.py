@@ -434,3 +434,14 @@ def test_calling_each_other_at_once_leaves_one_caller_and_one_ringing_callee(bro
     assert ann.hook("lastError") == "" and bob.hook("lastError") == ""
     caller.click("#hangup")
     callee.wait_state("idle")
+
+
+def test_bad_page_settings_are_explained_on_the_page(browsers):
+    page = browsers("1001", "&ice=turn:127.0.0.1&ice=nonsense&relay=1")
+    assert page.hook("iceServers") == [{"urls": "turn:127.0.0.1"}]
+    assert "relay=1 needs a TURN server" not in page.hook("lastError")  # a TURN url was given
+    assert page.driver.find_element("css selector", "#error").is_displayed()
+    assert 'ignored ICE server "nonsense"' in page.driver.find_element("css selector", "#error").text
+
+    without_turn = browsers("1002", "&relay=1")
+    assert "relay=1 needs a TURN server" in without_turn.driver.find_element("css selector", "#error").text

@@ -408,8 +408,10 @@ function createPeerConnection() {
     } else if (pc.connectionState === "disconnected") {
       showError(`The connection to ${page.peer} is interrupted; waiting for it to come back.`);
     } else if (pc.connectionState === "failed") {
-      showError(`The connection to ${page.peer} failed (no working ICE path).`);
-      hangUp();
+      const peer = page.peer;
+      showError(`The connection to ${peer} failed: no working ICE path (check the ice= and relay= settings).`);
+      sendToPeer("hangup");
+      endCall(`the connection to ${peer} failed`);
     }
   };
   return pc;
@@ -815,6 +817,11 @@ function reportAsync(action) {
 }
 
 function start() {
+  // Anything unexpected goes on the page too: nobody watching this page has a console open.
+  window.addEventListener("error", (event) => showError(`Unexpected error: ${event.message}`));
+  window.addEventListener("unhandledrejection", (event) =>
+    showError(`Unexpected error: ${event.reason?.message ?? event.reason}`),
+  );
   $("identity").textContent = `${settings.nickname} (${settings.userId}) in room ${settings.roomId}`;
   $("accept").addEventListener("click", reportAsync(acceptCall));
   $("reject").addEventListener("click", rejectCall);
@@ -838,6 +845,9 @@ function start() {
   setCallState("idle");
   renderChat();
   for (const message of settings.iceErrors) showError(message);
+  if (settings.relayOnly && !settings.iceServers.some((server) => server.urls.startsWith("turn"))) {
+    showError("relay=1 needs a TURN server, e.g. &ice=turn:USER:PASS@HOST:PORT: calls cannot connect without one.");
+  }
   if (!settings.userId || !settings.roomId) {
     showError("Open this page with ?userId=ID&roomId=ROOM (and optionally &nickname=NAME).");
     return;
