@@ -107,7 +107,28 @@ struct StaticAssetsTests {
         #expect(assets.file(forPath: "/missing") == nil)
     }
 
-    @Test(arguments: ["/../etc/passwd", "/..", "/.hidden", "/a/b", "/%2e%2e", "/index.html/..", "//etc/passwd"])
+    @Test func servesScriptsAndStyleSheetsWithTheirContentTypes() throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data("export {}".utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent("call-page.js"))
+        try Data("body {}".utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent("call-page.css"))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder).appendingPathComponent("notes.txt"))
+        let assets = StaticAssets(directory: folder)
+        #expect(assets.asset(forPath: "/call-page.js")?.contentType == "text/javascript; charset=utf-8")
+        #expect(assets.asset(forPath: "/call-page.js")?.url.lastPathComponent == "call-page.js")
+        #expect(assets.asset(forPath: "/call-page.css")?.contentType == "text/css; charset=utf-8")
+        #expect(assets.asset(forPath: "/demo03-one2one")?.contentType == "text/html; charset=utf-8")
+        #expect(assets.asset(forPath: "/")?.contentType == "text/html; charset=utf-8")
+        // Files of other kinds are not served even when they exist, nor are missing scripts.
+        #expect(assets.asset(forPath: "/notes.txt") == nil)
+        #expect(assets.asset(forPath: "/missing.js") == nil)
+        #expect(assets.asset(forPath: "/call-page.js.js") == nil)
+    }
+
+    @Test(arguments: [
+        "/../etc/passwd", "/..", "/.hidden", "/a/b", "/%2e%2e", "/index.html/..", "//etc/passwd",
+        "/.js", "/..js", "/.hidden.html", "/a/b.js", "/call-page.JS",
+    ])
     func refusesTraversal(_ path: String) throws {
         let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -189,11 +189,12 @@ public final class SignalingServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: body.jsonText)))
         }
         let page: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
-            guard let file = assets.file(forPath: request.uri.path), let contents = try? Data(contentsOf: file) else {
+            guard let asset = assets.asset(forPath: request.uri.path), let contents = try? Data(contentsOf: asset.url)
+            else {
                 throw HTTPError(.notFound)
             }
             return Response(
-                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                status: .ok, headers: [.contentType: asset.contentType],
                 body: .init(byteBuffer: ByteBuffer(bytes: contents)))
         }
         router.get("/", use: page)

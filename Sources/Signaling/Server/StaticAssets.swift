@@ -1,30 +1,53 @@
 import Foundation
 
+/// One servable file and the `Content-Type` it goes out with.
+struct StaticAsset: Sendable, Equatable {
+    let url: URL
+    let contentType: String
+}
+
 /// The web pages served next to the signaling endpoint: `GET /` is
-/// `index.html`, `GET /NAME` is `NAME.html` when that file exists.
+/// `index.html`, `GET /NAME` is `NAME.html` when that file exists, and
+/// `GET /NAME.EXT` is that file when `EXT` is one of the known types
+/// (`html`, `js`, `css`): the call page loads its script modules and style
+/// sheet this way.
 ///
 /// Names are restricted to letters, digits, `-` and `_`, so a request can
 /// never name a file outside the folder (no `/`, no `..`, no dot files).
+/// Only the listed extensions are served, each with its own content type:
+/// browsers refuse to run a module script sent as anything but JavaScript.
 struct StaticAssets: Sendable {
     let directory: String?
 
+    /// Extension → content type of every kind of file served.
+    static let contentTypes: [String: String] = [
+        "html": "text/html; charset=utf-8",
+        "js": "text/javascript; charset=utf-8",
+        "css": "text/css; charset=utf-8",
+    ]
+
     /// The file for a request path, or `nil` (answered with 404).
-    func file(forPath path: String) -> URL? {
+    func file(forPath path: String) -> URL? { asset(forPath: path)?.url }
+
+    /// The file and its content type for a request path, or `nil` (answered with 404).
+    func asset(forPath path: String) -> StaticAsset? {
         guard let directory else { return nil }
+        let trimmed = path.dropFirst(path.hasPrefix("/") ? 1 : 0)
         let name: Substring
-        if path == "/" || path.isEmpty {
-            name = "index"
+        let fileExtension: String
+        if trimmed.isEmpty {
+            (name, fileExtension) = ("index", "html")
+        } else if let dot = trimmed.lastIndex(of: ".") {
+            (name, fileExtension) = (trimmed[..<dot], String(trimmed[trimmed.index(after: dot)...]))
         } else {
-            var trimmed = path.dropFirst(path.hasPrefix("/") ? 1 : 0)
-            if trimmed.hasSuffix(".html") { trimmed = trimmed.dropLast(5) }
-            name = trimmed
+            (name, fileExtension) = (trimmed, "html")
         }
-        guard Self.isSafeName(name) else { return nil }
-        let url = URL(fileURLWithPath: directory).appendingPathComponent(name + ".html")
+        guard Self.isSafeName(name), let contentType = Self.contentTypes[fileExtension] else { return nil }
+        let url = URL(fileURLWithPath: directory).appendingPathComponent(name + "." + fileExtension)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue
         else { return nil }
-        return url
+        return StaticAsset(url: url, contentType: contentType)
     }
 
     static func isSafeName(_ name: Substring) -> Bool {
