@@ -10,6 +10,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -160,3 +161,16 @@ def peers(signaling_server):
     yield make
     for peer in made:
         peer.close()
+
+
+@pytest.fixture
+def seed_server():
+    """Tests/interop/seed_server.py on a free port; yields (host, port)."""
+    process = subprocess.Popen([sys.executable, str(REPO_ROOT / "Tests/interop/seed_server.py"), "--port", "0"],
+                               stdout=subprocess.PIPE, text=True)
+    ready, _, _ = select.select([process.stdout], [], [], 15)
+    line = process.stdout.readline() if ready else ""
+    assert line.startswith("listening on "), f"seed server did not start: {line!r}"
+    yield "127.0.0.1", int(line.split()[-1])
+    process.terminate()
+    process.wait(timeout=10)

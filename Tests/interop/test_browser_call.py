@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, ServerProcess, import_or_missing, missing_prerequisite
-from test_headless_call import seed_server  # noqa: F401  (a fixture: the seed-style python server)
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -360,7 +359,7 @@ def test_the_terminal_client_and_the_page_ring_accept_and_hang_up(browsers, sign
             terminal.process.wait()
 
 
-def test_two_pages_on_a_seed_style_server_without_our_extensions(browsers, seed_server):  # noqa: F811
+def test_two_pages_on_a_seed_style_server_without_our_extensions(browsers, seed_server):
     """The pages signal through a server that forwards only the seed's events: no accept,
     no hangup. The answer counts as acceptance; the closing connection ends the other side."""
     host, port = seed_server

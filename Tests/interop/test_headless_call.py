@@ -2,15 +2,10 @@
 like the seed's browser page, through our server and through a seed-style
 python-socketio server that knows none of our extensions."""
 
-import os
-import select
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
 from headless import HeadlessCall
 
 OFFER = {"type": "offer", "sdp": "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"}
@@ -33,19 +28,6 @@ def headless(call_binary, tmp_path):
         if client.process.poll() is None:
             client.process.kill()
             client.process.wait()
-
-
-@pytest.fixture
-def seed_server():
-    """Tests/interop/seed_server.py on a free port; yields (host, port)."""
-    process = subprocess.Popen([sys.executable, str(REPO_ROOT / "Tests/interop/seed_server.py"), "--port", "0"],
-                               stdout=subprocess.PIPE, text=True)
-    ready, _, _ = select.select([process.stdout], [], [], 15)
-    line = process.stdout.readline() if ready else ""
-    assert line.startswith("listening on "), f"seed server did not start: {line!r}"
-    yield "127.0.0.1", int(line.split()[-1])
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_a_page_calls_us_offer_first_and_we_accept_then_it_hangs_up(signaling_server, peers, headless):
