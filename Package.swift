@@ -140,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SDPTests",
-            dependencies: ["SDP"],
+            dependencies: ["SDP", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
