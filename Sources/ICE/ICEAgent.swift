@@ -12,7 +12,7 @@ import SDP
 /// Time is a `Duration` since any fixed origin the driver picks.
 public struct ICEAgent: Sendable {
     public private(set) var role: ICERole
-    public let localCredentials: ICECredentials
+    public private(set) var localCredentials: ICECredentials
     public private(set) var remoteCredentials: ICECredentials?
     public private(set) var state: ICEConnectionState = .new
     public private(set) var counters = ICECounters()
@@ -115,6 +115,23 @@ public struct ICEAgent: Sendable {
             transmits.append(ICETransmit(from: host.base, to: server, bytes: bytes))
         }
         if gathering.isEmpty { events.append(.gatheringComplete) }
+    }
+
+    /// ICE restart (RFC 8445 §9): new credentials of ours, the peer's to follow with
+    /// its new candidates. Local candidates stay; the selected pair keeps carrying
+    /// media until a new one is selected.
+    public mutating func restart(credentials: ICECredentials) {
+        localCredentials = credentials
+        remoteCredentials = nil
+        remoteCandidates.removeAll()
+        remoteEndOfCandidates = false
+        checkList.removeAll()
+        triggered.removeAll()
+        outstanding = outstanding.filter { $0.value.isConsent }
+        nominatedByPeer.removeAll()
+        nominating = nil
+        nextCheckAt = nil
+        if state == .failed || state == .disconnected { setState(.checking) }
     }
 
     public mutating func close() {

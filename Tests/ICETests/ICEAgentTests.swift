@@ -146,6 +146,31 @@ import Testing
         #expect(net.agents["a"]!.selectedPair?.local.base == privateA)
     }
 
+    @Test func anICERestartReconnectsWithNewCredentialsAndKeepsMediaFlowingMeanwhile() {
+        var net = Self.network()
+        net.run(until: .seconds(1))
+        Self.expectConnectedTogether(net)
+        let newA = ICECredentials(ufrag: "a2a2", pwd: "anewpasswordanewpasswor")
+        let newB = ICECredentials(ufrag: "b2b2", pwd: "bnewpasswordbnewpasswor")
+        var a = net.agents["a"]!, b = net.agents["b"]!
+        a.restart(credentials: newA)
+        b.restart(credentials: newB)
+        #expect(a.selectedPair != nil && a.state == .connected)  // media keeps its path meanwhile
+        a.setRemoteCredentials(newB)
+        b.setRemoteCredentials(newA)
+        a.addRemoteCandidate(ICECandidate.local(kind: .host, address: Self.bAddress, base: Self.bAddress))
+        b.addRemoteCandidate(ICECandidate.local(kind: .host, address: Self.aAddress, base: Self.aAddress))
+        net.agents["a"] = a
+        net.agents["b"] = b
+        let restartedAt = net.now
+        net.run(until: restartedAt + .seconds(10))
+        Self.expectConnectedTogether(net)
+        #expect(net.agents["a"]!.checkList.contains { $0.state == .succeeded })
+        // Checks after the restart authenticate with the new passwords only.
+        #expect(net.agents["a"]!.counters.badIntegrity == 0 && net.agents["b"]!.counters.badIntegrity == 0)
+        #expect(net.firstTime("a", of: .disconnected) == nil)
+    }
+
     @Test func noPathAtAllFailsOnceEveryPairHasFailed() {
         var net = Self.network()
         var a = net.agents["a"]!
