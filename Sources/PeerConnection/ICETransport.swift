@@ -56,6 +56,21 @@ public actor ICETransport {
         pump()
     }
 
+    /// A remote candidate as signalled. An mDNS name (`<uuid>.local`, how browsers hide
+    /// host addresses) is resolved first; one that cannot be resolved, or a TCP
+    /// candidate, is dropped and false returned. The others are not held up meanwhile.
+    @discardableResult
+    public func addRemoteCandidate(_ attribute: CandidateAttribute) async -> Bool {
+        var attribute = attribute
+        if attribute.isMDNSName {
+            guard let address = await MDNSResolver.resolve(attribute.address) else { return false }
+            attribute.address = IPAddress.text(address)
+        }
+        guard let candidate = ICECandidate(attribute) else { return false }
+        addRemoteCandidate(candidate)
+        return true
+    }
+
     /// Server-reflexive candidates from a STUN server (they arrive as `.localCandidate` events).
     public func gatherServerReflexive(from server: TransportAddress) {
         agent.gatherServerReflexive(from: server, now: now)
