@@ -36,6 +36,13 @@ public struct ICEAgent: Sendable {
     private var nominating: PairKey?
     private var lastConsentResponse: Duration = .zero
     private var nextConsentAt: Duration?
+    /// TURN allocations, by the host base they are reached from.
+    private var relays: [TransportAddress: TURNClient] = [:]
+    /// The latest time the driver told us, for work started outside a timed input.
+    private var lastKnownTime: Duration = .zero
+    /// Only relayed candidates are paired (`--relay-only`, RTCIceTransportPolicy "relay").
+    public var relayOnly = false
+
     /// Binding requests to STUN servers, by transaction ID.
     private var gathering: [[UInt8]: GatherRequest] = [:]
 
@@ -117,6 +124,32 @@ public struct ICEAgent: Sendable {
         if gathering.isEmpty { events.append(.gatheringComplete) }
     }
 
+    /// Asks `server` for a relayed address from every host candidate of its family
+    /// (RFC 8656); each allocation becomes a relay candidate (a `.localCandidate` event).
+    public mutating func gatherRelayed(from server: TransportAddress, username: String, password: String, now: Duration) {
+        lastKnownTime = max(lastKnownTime, now)
+        for host in localCandidates where host.kind == .host && host.address.family == server.family && relays[host.base] == nil {
+            var client = TURNClient(server: server, username: username, password: password, seed: random.next())
+            client.allocate(now: now)
+            relays[host.base] = client
+            drainRelay(host.base, now: now)
+        }
+    }
+
+    /// Whether datagrams from `address` belong to one of our TURN allocations
+    /// (ChannelData is not STUN, yet it is ours to unwrap).
+    public func isRelayServer(_ address: TransportAddress) -> Bool {
+        relays.values.contains { $0.server == address }
+    }
+
+    /// Application data (DTLS, SRTP) for the peer on the selected pair, through the
+    /// relay when the pair is relayed. False when there is no selected pair yet.
+    public mutating func sendData(_ bytes: [UInt8]) -> Bool {
+        guard let pair = selectedPair else { return false }
+        queue(from: pair.local.base, to: pair.remote.address, bytes: bytes)
+        return true
+    }
+
     /// ICE restart (RFC 8445 §9): new credentials of ours, the peer's to follow with
     /// its new candidates. Local candidates stay; the selected pair keeps carrying
     /// media until a new one is selected.
@@ -145,6 +178,12 @@ public struct ICEAgent: Sendable {
     /// A STUN datagram that arrived on the socket bound at `local` from `source`.
     public mutating func handle(datagram: [UInt8], from source: TransportAddress, to local: TransportAddress, now: Duration) {
         guard state != .closed else { return }
+        lastKnownTime = max(lastKnownTime, now)
+        if relays[local]?.server == source {
+            relays[local]!.handle(datagram: datagram, now: now)
+            drainRelay(local, now: now)
+            return
+        }
         let message: STUNMessage
         do { message = try STUNMessage.decode(datagram) } catch {
             counters.malformed += 1
@@ -159,8 +198,13 @@ public struct ICEAgent: Sendable {
 
     public mutating func handleTimeout(now: Duration) {
         guard state != .closed else { return }
+        lastKnownTime = max(lastKnownTime, now)
         retransmit(now: now)
         retransmitGathering(now: now)
+        for base in relays.keys {
+            relays[base]!.handleTimeout(now: now)
+            drainRelay(base, now: now)
+        }
         startNextCheck(now: now)
         checkConsent(now: now)
         if selectedPair == nil, remoteEndOfCandidates, !checkList.isEmpty,
@@ -179,6 +223,7 @@ public struct ICEAgent: Sendable {
     public func pollTimeout() -> Duration? {
         guard state != .closed else { return nil }
         var deadlines = outstanding.values.map(\.nextRetransmit) + gathering.values.map(\.nextRetransmit)
+            + relays.values.compactMap { $0.pollTimeout() }
         if let nextCheckAt, hasCheckToStart { deadlines.append(nextCheckAt) }
         if let nextConsentAt { deadlines.append(nextConsentAt) }
         if selectedPair != nil {
@@ -192,7 +237,8 @@ public struct ICEAgent: Sendable {
 
     private mutating func rebuildCheckList() {
         let old = checkList
-        var fresh = CheckListBuilder.pairs(locals: localCandidates, remotes: remoteCandidates, weAreControlling: role == .controlling)
+        let locals = relayOnly ? localCandidates.filter { $0.kind == .relay } : localCandidates
+        var fresh = CheckListBuilder.pairs(locals: locals, remotes: remoteCandidates, weAreControlling: role == .controlling)
         for i in fresh.indices {
             if let previous = old.first(where: { Self.key($0) == Self.key(fresh[i]) }) {
                 fresh[i].state = previous.state
@@ -203,6 +249,7 @@ public struct ICEAgent: Sendable {
         }
         checkList = fresh
         if nextCheckAt == nil { nextCheckAt = .zero }
+        if !relays.isEmpty { createMissingPermissions(now: lastKnownTime) }
     }
 
     private static func key(_ pair: CandidatePair) -> PairKey { PairKey(local: pair.local.base, remote: pair.remote.address) }
@@ -254,7 +301,7 @@ public struct ICEAgent: Sendable {
             pair: Self.key(pair), bytes: bytes, isNomination: nominate, isConsent: consent, lastSent: now,
             nextRetransmit: now + timing.retransmissionTimeout, timeout: timing.retransmissionTimeout,
             transmissionsLeft: (consent ? 1 : timing.transmissions) - 1)
-        transmits.append(ICETransmit(from: pair.local.base, to: pair.remote.address, bytes: bytes))
+        queue(from: pair.local.base, to: pair.remote.address, bytes: bytes)
         counters.checksSent += 1
     }
 
@@ -274,7 +321,7 @@ public struct ICEAgent: Sendable {
             next.lastSent = now
             next.transmissionsLeft -= 1
             outstanding[id] = next
-            transmits.append(ICETransmit(from: check.pair.local, to: check.pair.remote, bytes: check.bytes))
+            queue(from: check.pair.local, to: check.pair.remote, bytes: check.bytes)
         }
     }
 
@@ -310,8 +357,7 @@ public struct ICEAgent: Sendable {
         }
         let response = STUNMessage(method: .binding, messageClass: .successResponse, transactionID: request.transactionID,
                                    attributes: [.xorMappedAddress(source)])
-        transmits.append(ICETransmit(from: local, to: source,
-                                     bytes: response.encode(integrityKey: STUNCrypto.shortTermKey(password: localCredentials.pwd))))
+        queue(from: local, to: source, bytes: response.encode(integrityKey: STUNCrypto.shortTermKey(password: localCredentials.pwd)))
 
         // RFC 8445 §7.3.1.3: an unknown source is a peer-reflexive remote candidate.
         if !remoteCandidates.contains(where: { $0.address == source }) {
@@ -344,8 +390,7 @@ public struct ICEAgent: Sendable {
                                        to source: TransportAddress) {
         let response = STUNMessage(method: .binding, messageClass: .errorResponse, transactionID: request.transactionID,
                                    attributes: [.errorCode(code: code, reason: reason)])
-        transmits.append(ICETransmit(from: local, to: source,
-                                     bytes: response.encode(integrityKey: STUNCrypto.shortTermKey(password: localCredentials.pwd))))
+        queue(from: local, to: source, bytes: response.encode(integrityKey: STUNCrypto.shortTermKey(password: localCredentials.pwd)))
     }
 
     private mutating func switchRole(to newRole: ICERole) {
@@ -454,6 +499,66 @@ public struct ICEAgent: Sendable {
             next.transmissionsLeft -= 1
             gathering[id] = next
             transmits.append(ICETransmit(from: request.base, to: request.server, bytes: request.bytes))
+        }
+    }
+
+    // MARK: - Relays
+
+    /// Sends from a local base: straight out, or wrapped for the TURN server when the base is a relayed address.
+    private mutating func queue(from base: TransportAddress, to destination: TransportAddress, bytes: [UInt8]) {
+        if let host = relayHost(for: base) {
+            relays[host]!.send(bytes, to: destination)
+            drainRelayTransmits(host)
+        } else {
+            transmits.append(ICETransmit(from: base, to: destination, bytes: bytes))
+        }
+    }
+
+    private func relayHost(for base: TransportAddress) -> TransportAddress? {
+        relays.first { if case .allocated(let relayed, _) = $0.value.state { relayed == base } else { false } }?.key
+    }
+
+    private mutating func drainRelayTransmits(_ host: TransportAddress) {
+        guard let server = relays[host]?.server else { return }
+        while let datagram = relays[host]!.pollTransmit() {
+            transmits.append(ICETransmit(from: host, to: server, bytes: datagram))
+        }
+    }
+
+    private mutating func drainRelay(_ host: TransportAddress, now: Duration) {
+        drainRelayTransmits(host)
+        while let event = relays[host]?.pollEvent() {
+            switch event {
+            case .stateChanged(.allocated(let relayed, let mapped)):
+                let candidate = ICECandidate.local(kind: .relay, address: relayed, base: relayed,
+                                                   server: relays[host]!.server, relatedAddress: mapped)
+                addLocalCandidate(candidate)
+                events.append(.localCandidate(candidate))
+            case .data(let peer, let bytes):
+                guard case .allocated(let relayed, _) = relays[host]!.state else { continue }
+                if STUNMessage.looksLikeSTUN(bytes) {
+                    handle(datagram: bytes, from: peer, to: relayed, now: now)
+                } else {
+                    events.append(.relayedData(bytes, from: peer))
+                }
+            case .stateChanged(.failed(let why)):
+                events.append(.relayFailed(why))
+            case .stateChanged, .permissionCreated, .channelBound:
+                break
+            }
+        }
+        createMissingPermissions(now: now)
+    }
+
+    /// A relay drops packets from peers without a permission (RFC 8656 §9): ask for
+    /// one (a channel, which includes it) for every remote paired with a relayed local.
+    private mutating func createMissingPermissions(now: Duration) {
+        for host in relays.keys {
+            guard case .allocated(let relayed, _) = relays[host]!.state else { continue }
+            for pair in checkList where pair.local.base == relayed && !relays[host]!.hasChannel(to: pair.remote.address) {
+                relays[host]!.bindChannel(to: pair.remote.address, now: now)
+                drainRelayTransmits(host)
+            }
         }
     }
 

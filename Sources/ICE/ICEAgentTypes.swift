@@ -35,6 +35,10 @@ public enum ICEEvent: Sendable, Equatable {
     case localCandidate(ICECandidate)
     /// Every STUN server asked has answered or timed out.
     case gatheringComplete
+    /// Application data that came through our TURN relay.
+    case relayedData([UInt8], from: TransportAddress)
+    /// A TURN allocation could not be made (unreachable server, refused credentials).
+    case relayFailed(String)
 }
 
 /// Timing of checks and consent; defaults follow RFC 8445 §14 and RFC 7675, with

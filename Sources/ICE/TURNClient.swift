@@ -99,6 +99,9 @@ public struct TURNClient: Sendable {
         }
     }
 
+    /// Whether a channel to `peer` is bound or being bound.
+    public func hasChannel(to peer: TransportAddress) -> Bool { channels[peer] != nil }
+
     /// Gives the allocation back (a Refresh with lifetime 0, RFC 8656 §7.2).
     public mutating func release(now: Duration) {
         guard case .allocated = state else { return }

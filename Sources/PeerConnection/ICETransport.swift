@@ -87,11 +87,21 @@ public actor ICETransport {
         public var description: String { "no ICE path to the peer yet" }
     }
 
-    /// Sends on the selected pair.
-    public func send(_ bytes: [UInt8]) async throws {
-        guard let pair = agent.selectedPair, let socket = sockets[pair.local.base] else { throw SendError.notConnected }
-        try await socket.write(AddressedEnvelope(remoteAddress: try Self.socketAddress(pair.remote.address),
-                                                 data: ByteBuffer(bytes: bytes)))
+    /// Sends on the selected pair (through the relay when it is a relayed pair).
+    public func send(_ bytes: [UInt8]) throws {
+        guard agent.sendData(bytes) else { throw SendError.notConnected }
+        pump()
+    }
+
+    /// Relayed candidates from a TURN server (`.localCandidate` events once allocated).
+    public func gatherRelayed(from server: TransportAddress, username: String, password: String) {
+        agent.gatherRelayed(from: server, username: username, password: password, now: now)
+        pump()
+    }
+
+    /// Pair only relayed candidates (`--relay-only`); set before candidates arrive.
+    public func setRelayOnly(_ relayOnly: Bool) {
+        agent.relayOnly = relayOnly
     }
 
     public func close() async {
@@ -138,7 +148,7 @@ public actor ICETransport {
     }
 
     private func received(_ bytes: [UInt8], from source: TransportAddress, to local: TransportAddress) {
-        if STUNMessage.looksLikeSTUN(bytes) {
+        if STUNMessage.looksLikeSTUN(bytes) || agent.isRelayServer(source) {
             agent.handle(datagram: bytes, from: source, to: local, now: now)
             pump()
         } else {
@@ -156,7 +166,13 @@ public actor ICETransport {
             let envelope = AddressedEnvelope(remoteAddress: to, data: ByteBuffer(bytes: transmit.bytes))
             Task { try? await socket.write(envelope) }
         }
-        while let event = agent.pollEvent() { eventSink.yield(.ice(event)) }
+        while let event = agent.pollEvent() {
+            if case .relayedData(let bytes, let peer) = event {
+                eventSink.yield(.data(bytes, from: peer))
+            } else {
+                eventSink.yield(.ice(event))
+            }
+        }
         timer?.cancel()
         if let deadline = agent.pollTimeout() {
             let delay = max(deadline - now, .zero)

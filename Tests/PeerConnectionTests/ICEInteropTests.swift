@@ -21,14 +21,44 @@ import Testing
         await peer.stop()
     }
 
-    func talk(to peer: AioicePeer, ourRole: ICERole) async throws {
+    /// The same through coturn with only our relayed candidate: every packet of ours
+    /// goes through the TURN server (checks, consent and data).
+    @Test func connectsToAioiceThroughCoturnRelayOnly() async throws {
+        let coturn = try Coturn()
+        let peer = try AioicePeer(controlling: true)
+        do {
+            try await talk(to: peer, ourRole: .controlled, relay: coturn)
+        } catch {
+            await peer.stop()
+            await coturn.stop()
+            throw error
+        }
+        await peer.stop()
+        await coturn.stop()
+    }
+
+    func talk(to peer: AioicePeer, ourRole: ICERole, relay: Coturn? = nil) async throws {
         let theirs = try #require(try await peer.nextLine(within: .seconds(15)), "aioice did not report its candidates")
         let ufrag = try #require(theirs["ufrag"] as? String), pwd = try #require(theirs["pwd"] as? String)
         let theirCandidates = try #require(theirs["candidates"] as? [String])
 
         let credentials = ICECredentials(ufrag: "swft", pwd: "swiftpasswordswiftpassw")
         let transport = try await ICETransport.start(role: ourRole, credentials: credentials)
-        let ours = await transport.localCandidates.map { "candidate:" + $0.attribute.attributeText.dropFirst("candidate:".count) }
+        let events = SharedIterator(transport.events)
+        if let relay {
+            await transport.setRelayOnly(true)
+            await transport.gatherRelayed(from: relay.address, username: "u", password: "p")
+            let allocated = try await within(.seconds(10)) {
+                while let event = await events.base.next() {
+                    if case .ice(.localCandidate(let c)) = event, c.kind == .relay { return true }
+                    if case .ice(.relayFailed) = event { return false }
+                }
+                return false
+            }
+            #expect(allocated == true, "no TURN allocation from coturn")
+        }
+        let advertised = await transport.localCandidates.filter { relay == nil || $0.kind == .relay }
+        let ours = advertised.map { "candidate:" + $0.attribute.attributeText.dropFirst("candidate:".count) }
         #expect(!ours.isEmpty)
         try peer.send(["ufrag": credentials.ufrag, "pwd": credentials.pwd, "candidates": ours])
 
@@ -40,7 +70,6 @@ import Testing
         }
         await transport.remoteCandidatesComplete()
 
-        let events = SharedIterator(transport.events)
         let connected = try await within(.seconds(15)) {
             while let event = await events.base.next() {
                 if event == .ice(.stateChanged(.connected)) { return true }
@@ -66,6 +95,8 @@ import Testing
         }
         #expect(data.flatMap { String(decoding: $0 ?? [], as: UTF8.self) } == "hello from aioice")
         #expect(await transport.counters.badIntegrity == 0)
+        let selected = await transport.selectedPair
+        #expect(selected?.local.kind == (relay == nil ? .host : .relay))
         await transport.close()
     }
 }
