@@ -68,6 +68,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Media",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TerminalRender",
+            dependencies: ["Media"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TerminalUI",
             dependencies: ["CNcurses"],
             swiftSettings: strict
@@ -118,6 +127,16 @@ let package = Package(
         .testTarget(
             name: "CallSessionTests",
             dependencies: ["CallSession", "Signaling"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MediaTests",
+            dependencies: ["Media"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TerminalRenderTests",
+            dependencies: ["TerminalRender", "Media"],
             swiftSettings: strict
         ),
         .testTarget(
