@@ -107,6 +107,12 @@ let package = Package(
             path: "Benchmarks/signaling-load",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "render-bench",
+            dependencies: ["Media", "TerminalRender"],
+            path: "Benchmarks/render-bench",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ShimLinkTests",
             dependencies: shims.map { .target(name: $0.name) },

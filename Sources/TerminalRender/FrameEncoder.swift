@@ -49,8 +49,7 @@ struct FrameEncoder {
                     if !started { begin(&out) }
                     moveCursor(toRow: screenRow, column: origin.x + column, rowCells: shown, row: row,
                                gridColumnOffset: origin.x, into: &out)
-                    write(cell, into: &out)
-                    shown.cells[row * columns + column] = cell
+                    shown.cells[row * columns + column] = write(cell, into: &out)
                     // At the rectangle's right edge the cursor may be in the
                     // terminal's pending-wrap state: forget where it is.
                     if column == columns - 1 { cursorRow = nil } else { cursorColumn += 1 }
@@ -82,46 +81,86 @@ struct FrameEncoder {
             && abs(Int(a & 0xFF) - Int(b & 0xFF)) <= tolerance
     }
 
+    /// Whether two cells look alike within tolerance, sub-pixel by
+    /// sub-pixel. Masks can differ between near-equal cells (a two-colour
+    /// cell whose colours are within tolerance of each other was drawn as
+    /// one colour), so when they do, each sub-pixel's colour is compared.
     @inline(__always)
     private func looksSame(_ a: TerminalCell, _ b: TerminalCell) -> Bool {
-        a.mask == b.mask && sameColor(a.background, b.background) && (a.mask == 0 || sameColor(a.foreground, b.foreground))
+        if a.mask == b.mask {
+            return sameColor(a.background, b.background) && (a.mask == 0 || sameColor(a.foreground, b.foreground))
+        }
+        guard tolerance > 0 else { return false }
+        for k in 0..<symbols.subpixelCount {
+            let bit: UInt8 = 1 << k
+            let ca = a.mask & bit != 0 ? a.foreground : a.background
+            let cb = b.mask & bit != 0 ? b.foreground : b.background
+            if !sameColor(ca, cb) { return false }
+        }
+        return true
+    }
+
+    /// Whether the SGR state `state` can stand for `wanted`: equal, or within
+    /// `tolerance` (then the cell is written in the state's colour, saving an
+    /// SGR sequence; the screen record keeps the colour actually written).
+    @inline(__always)
+    private func reusable(_ state: UInt32?, for wanted: UInt32) -> Bool {
+        guard let state else { return false }
+        return sameColor(state, wanted)
     }
 
     /// The glyph and colours to write `cell` with, given the SGR state: the
     /// cell as is, or (where the set has every mask) its complement with the
     /// colours swapped, whichever needs fewer colour changes. A one-colour
     /// cell is a space on its background or a full block in its foreground.
+    /// `fg`/`bg` are the colours the glyph will show in (nil = not shown),
+    /// `changes` how many of them need an SGR change.
     @inline(__always)
-    private func plan(_ cell: TerminalCell) -> (mask: UInt8, fg: UInt32?, bg: UInt32?, changes: Int) {
-        let needFgA = cell.mask != 0
-        let changesA = (needFgA && foreground != cell.foreground ? 1 : 0) + (background != cell.background ? 1 : 0)
-        guard symbols.hasEveryMask, changesA > 0 else {
-            return (cell.mask, needFgA ? cell.foreground : nil, cell.background, changesA)
-        }
+    private func plan(_ cell: TerminalCell) -> (mask: UInt8, fg: UInt32?, bg: UInt32, changes: Int) {
+        let needFg = cell.mask != 0
+        let keepFgA = !needFg || reusable(foreground, for: cell.foreground)
+        let keepBgA = reusable(background, for: cell.background)
+        let changesA = (keepFgA ? 0 : 1) + (keepBgA ? 0 : 1)
+        let planA = (mask: cell.mask,
+                     fg: needFg ? (keepFgA ? foreground! : cell.foreground) : nil as UInt32?,
+                     bg: keepBgA ? background! : cell.background, changes: changesA)
+        guard symbols.hasEveryMask, changesA > 0 else { return planA }
         let complement = ~cell.mask & symbols.fullMask
         if cell.mask == 0 {
-            // Full block in the colour: needs the foreground only.
-            let changesB = foreground != cell.background ? 1 : 0
-            return changesB < changesA ? (complement, cell.background, nil, changesB) : (0, nil, cell.background, changesA)
+            // A full block in the colour needs the foreground only; the
+            // background stays whatever it is (it does not show).
+            guard reusable(foreground, for: cell.background), let fg = foreground, let bg = background ?? foreground else {
+                return planA
+            }
+            return (complement, fg, bg, 0)
         }
-        let changesB = (foreground != cell.background ? 1 : 0) + (background != cell.foreground ? 1 : 0)
-        return changesB < changesA
-            ? (complement, cell.background, cell.foreground, changesB)
-            : (cell.mask, cell.foreground, cell.background, changesA)
+        let keepFgB = reusable(foreground, for: cell.background)
+        let keepBgB = reusable(background, for: cell.foreground)
+        let changesB = (keepFgB ? 0 : 1) + (keepBgB ? 0 : 1)
+        guard changesB < changesA else { return planA }
+        return (complement, keepFgB ? foreground! : cell.background, keepBgB ? background! : cell.foreground, changesB)
     }
 
-    private mutating func write(_ cell: TerminalCell, into out: inout [UInt8]) {
+    /// Writes `cell` and returns what the screen now shows there (canonical).
+    @discardableResult
+    private mutating func write(_ cell: TerminalCell, into out: inout [UInt8]) -> TerminalCell {
         let p = plan(cell)
         let setFg = p.fg != nil && p.fg != foreground
-        let setBg = p.bg != nil && p.bg != background
+        let setBg = p.bg != background && p.mask != symbols.fullMask
         if setFg || setBg {
             out.append(EscapeBytes.escape); out.append(EscapeBytes.bracket)
             if setFg { EscapeBytes.appendColor(p.fg!, background: false, mode: mode, to: &out); foreground = p.fg }
             if setFg && setBg { out.append(59) }
-            if setBg { EscapeBytes.appendColor(p.bg!, background: true, mode: mode, to: &out); background = p.bg }
+            if setBg { EscapeBytes.appendColor(p.bg, background: true, mode: mode, to: &out); background = p.bg }
             out.append(0x6D)  // m
         }
         glyphs.append(p.mask, to: &out)
+        return shows(p)
+    }
+
+    @inline(__always)
+    private func shows(_ p: (mask: UInt8, fg: UInt32?, bg: UInt32, changes: Int)) -> TerminalCell {
+        TerminalCell.canonical(mask: p.mask, foreground: p.fg ?? p.bg, background: p.bg, symbols: symbols)
     }
 
     /// Puts the cursor at (row, column): nothing when it is there; on the same
@@ -163,8 +202,10 @@ struct FrameEncoder {
         var cost = 0
         let first = screenColumn - gridColumnOffset
         for c in first..<(first + count) {
+            // Only cells that come out exactly as they are (not merely within
+            // tolerance), so the screen record stays true.
             let p = plan(shown[c, gridRow])
-            if p.changes > 0 { return false }
+            if p.changes > 0 || shows(p) != shown[c, gridRow] { return false }
             cost += glyphs.length(p.mask)
             if cost >= budget { return false }
         }

@@ -4,7 +4,8 @@ import Media
 /// video writer needs (CUP, CUF, SGR colours in truecolor/256/16, reset,
 /// reverse video, save/restore cursor, synchronized output and cursor
 /// visibility markers, CR, LF, UTF-8 glyphs with xterm's pending-wrap at the
-/// right margin) and rejects anything else. Tests apply our output to it and
+/// right margin, and REP `CSI n b`, which we do not write but chafa does)
+/// and rejects anything else. Tests apply our output to it and
 /// compare what it shows with what was meant; the benchmark feeds it other
 /// programs' output to measure them the same way.
 public struct TerminalModel: Sendable {
@@ -39,7 +40,12 @@ public struct TerminalModel: Sendable {
     private var background = TerminalModel.defaultBackground
     private var reverse = false
     private var pendingWrap = false
+    private var lastScalar: Unicode.Scalar?
     private var saved: (row: Int, column: Int, fg: UInt32, bg: UInt32, reverse: Bool) = (0, 0, defaultForeground, defaultBackground, false)
+
+    /// Whether LF also returns to column 1, as a tty with `onlcr` (the
+    /// default) makes it for programs that end lines with a bare `\n`.
+    public var lineFeedReturnsCarriage = false
 
     public init(columns: Int, rows: Int) {
         self.columns = columns
@@ -62,6 +68,7 @@ public struct TerminalModel: Sendable {
                 cursorColumn = 0; pendingWrap = false; i += 1
             case 0x0A:
                 cursorRow = min(rows - 1, cursorRow + 1); pendingWrap = false; i += 1
+                if lineFeedReturnsCarriage { cursorColumn = 0 }
             case 0..<0x20, 0x7F:
                 throw UnsupportedSequence(bytes: [b])
             default:
@@ -94,6 +101,7 @@ public struct TerminalModel: Sendable {
             cursorColumn = 0
             cursorRow = min(rows - 1, cursorRow + 1)
         }
+        lastScalar = scalar
         let (fg, bg) = reverse ? (background, foreground) : (foreground, background)
         cells[cursorRow * columns + cursorColumn] = Cell(scalar: scalar, foreground: fg, background: bg)
         if cursorColumn == columns - 1 { pendingWrap = true } else { cursorColumn += 1 }
@@ -153,6 +161,9 @@ public struct TerminalModel: Sendable {
             let n = max(1, params.first.flatMap { $0 } ?? 1)
             cursorColumn = min(columns - 1, cursorColumn + n)
             pendingWrap = false
+        case (false, 0x62):  // b: repeat the last character
+            guard let scalar = lastScalar else { throw UnsupportedSequence(bytes: sequence) }
+            for _ in 0..<max(1, params.first.flatMap { $0 } ?? 1) { put(scalar) }
         case (false, 0x6D):  // m
             try selectGraphicRendition(params.map { $0 ?? 0 }, sequence: sequence)
         default:

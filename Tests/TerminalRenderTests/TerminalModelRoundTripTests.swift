@@ -14,7 +14,7 @@ import Testing
         let rect = CellRect(x: 5, y: 2, width: 48, height: 14)
         var model = TerminalModel(columns: 60, rows: 20)
         var writer = TerminalVideoWriter(options: RenderOptions(symbols: symbols, colors: colors, dithering: dithering,
-                                                                saveAndRestoreCursor: true))
+                                                                tolerance: 0, saveAndRestoreCursor: true))
         var fitter = CellFitter()
         for n in 0..<12 {
             // Frame 6 repeats frame 5 (nothing to write); frame 9 comes after
@@ -39,6 +39,30 @@ import Testing
                 #expect(model[column, row].scalar == " " && model[column, row].background == TerminalModel.defaultBackground)
             }
         }
+    }
+
+    @Test(arguments: [SymbolSet.halfBlocks, .sextants, .ascii])
+    func withToleranceTheScreenStaysWithinToleranceAndTheRecordIsExact(symbols: SymbolSet) throws {
+        let tolerance = 6
+        let rect = CellRect(x: 0, y: 0, width: 48, height: 14)
+        var model = TerminalModel(columns: 48, rows: 14)
+        var writer = TerminalVideoWriter(options: RenderOptions(symbols: symbols, tolerance: tolerance))
+        var fitter = CellFitter()
+        var exactBytes = 0, looseBytes = 0
+        var exact = TerminalVideoWriter(options: RenderOptions(symbols: symbols, tolerance: 0))
+        for n in 0..<10 {
+            let frame = patternFrame(UInt32(n), width: 192, height: 108)
+            let out = writer.render(frame, in: rect)
+            looseBytes += out.count
+            exactBytes += exact.render(frame, in: rect).count
+            try model.apply(out)
+            let shown = model.rasterize(rect).frame
+            #expect(shown == RenderQuality.rasterize(writer.shownCells!))
+            let wanted = RenderQuality.rasterize(fitter.fit(frame, columns: 48, rows: 14, options: writer.options))
+            let worst = zip(shown.pixels, wanted.pixels).map { abs(Int($0) - Int($1)) }.max()!
+            #expect(worst <= tolerance)
+        }
+        #expect(looseBytes < exactBytes)
     }
 
     @Test func rectangleAtTheRightMarginDoesNotWrap() throws {
@@ -69,6 +93,8 @@ import Testing
         #expect(model[0, 2] == .init(scalar: "C", foreground: TerminalModel.defaultForeground,
                                      background: TerminalModel.defaultBackground))
         #expect(model[1, 2].scalar == "D" && model[1, 2].foreground == 0x010203 && model[1, 2].background == 0x5C5CFF)
+        try model.apply(bytes("\(esc)[1;1Hx\(esc)[3b"))
+        #expect((0..<4).allSatisfy { model[$0, 0].scalar == "x" } && model[4, 0].scalar == " ")
         // LF keeps the column; at the bottom row it stays there (no scrolling in the model).
         #expect(model[2, 2].scalar == "E")
     }
