@@ -87,6 +87,8 @@ let package = Package(
                 "Signaling",
                 "CallSession",
                 "TerminalUI",
+                "Media",
+                "TerminalRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
