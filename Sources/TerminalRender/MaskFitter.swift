@@ -10,7 +10,8 @@
 /// step, so the sums update with one add) and only half of them, since a mask
 /// and its complement split the pixels the same way. This finds the optimum
 /// that chafa's cluster-then-match approximates. ASCII scores its few glyph
-/// masks directly.
+/// masks directly. In palette modes the best four masks are scored again
+/// with their quantised colours (the truecolor optimum can quantise badly).
 enum MaskFitter {
     static func fit(_ image: SubpixelImage, into grid: inout CellGrid, dithering: Bool) {
         let symbols = grid.symbols, mode = grid.colors
@@ -19,6 +20,8 @@ enum MaskFitter {
         let stride = image.width * 3
         let candidates = symbols.masks
         var r = [Int](repeating: 0, count: 6), g = r, b = r
+        // The best few masks by the truecolor score (one is enough in truecolor).
+        var top = TopMasks(capacity: mode == .truecolor ? 1 : 4)
         image.rgb.withUnsafeBufferPointer { px in
             grid.cells.withUnsafeMutableBufferPointer { cells in
                 for row in 0..<grid.rows {
@@ -33,25 +36,30 @@ enum MaskFitter {
                                 i += 3
                             }
                         }
-                        let mask = symbols.hasEveryMask
-                            ? bestMaskExhaustive(n: n, r: r, g: g, b: b, total: (tr, tg, tb))
-                            : bestMask(among: candidates, n: n, r: r, g: g, b: b, total: (tr, tg, tb))
-                        var fr = 0, fg = 0, fb = 0, count = 0
-                        for k in 0..<n where mask & (1 << k) != 0 {
-                            fr += r[k]; fg += g[k]; fb += b[k]; count += 1
+                        let total = (tr, tg, tb)
+                        top.reset()
+                        if symbols.hasEveryMask {
+                            rankMasksExhaustive(n: n, r: r, g: g, b: b, total: total, into: &top)
+                        } else {
+                            rankMasks(among: candidates, n: n, r: r, g: g, b: b, total: total, into: &top)
                         }
-                        let rest = n - count
-                        var fore = count == 0 ? 0 : Palette.pack((fr + count / 2) / count, (fg + count / 2) / count,
-                                                                 (fb + count / 2) / count)
-                        var back = rest == 0 ? fore : Palette.pack((tr - fr + rest / 2) / rest,
-                                                                   (tg - fg + rest / 2) / rest,
-                                                                   (tb - fb + rest / 2) / rest)
-                        if count == 0 { fore = back }
+                        let tf = dithering ? Palette.bayer4[(row & 3) * 4 + (column & 3)] : nil
+                        let tbk = dithering ? Palette.bayer4[((row + 2) & 3) * 4 + ((column + 2) & 3)] : nil
+                        var mask = top.masks[0]
+                        var (fore, back) = colors(mask, n: n, r: r, g: g, b: b, total: total)
                         if mode != .truecolor {
-                            let tf = dithering ? Palette.bayer4[(row & 3) * 4 + (column & 3)] : nil
-                            let tbk = dithering ? Palette.bayer4[((row + 2) & 3) * 4 + ((column + 2) & 3)] : nil
-                            fore = Palette.quantize(fore, mode: mode, ditherThreshold: tf)
-                            back = Palette.quantize(back, mode: mode, ditherThreshold: tbk)
+                            // Quantising can reorder the candidates: score the
+                            // best few again with the colours actually shown.
+                            var bestError = Int.max
+                            for slot in 0..<top.count {
+                                let candidate = top.masks[slot]
+                                let (f, bk) = colors(candidate, n: n, r: r, g: g, b: b, total: total)
+                                let qf = Palette.quantize(f, mode: mode, ditherThreshold: tf)
+                                let qb = Palette.quantize(bk, mode: mode, ditherThreshold: tbk)
+                                let e = error(candidate, Palette.rgb(of: qf, mode: mode), Palette.rgb(of: qb, mode: mode),
+                                              n: n, r: r, g: g, b: b)
+                                if e < bestError { bestError = e; mask = candidate; fore = qf; back = qb }
+                            }
                         }
                         cells[row * columns + column] = TerminalCell.canonical(
                             mask: mask, foreground: fore, background: back, symbols: symbols)
@@ -66,10 +74,66 @@ enum MaskFitter {
         count == 0 ? 0 : Double(s.0 * s.0 + s.1 * s.1 + s.2 * s.2) / Double(count)
     }
 
-    private static func bestMaskExhaustive(n: Int, r: [Int], g: [Int], b: [Int], total: (Int, Int, Int)) -> UInt8 {
-        // Start from mask 0 (everything background), the one-colour cell.
-        var best: UInt8 = 0
-        var bestScore = score(total, n)
+    /// The mean colours under `mask` and under the rest (one colour when
+    /// either side is empty).
+    @inline(__always)
+    private static func colors(_ mask: UInt8, n: Int, r: [Int], g: [Int], b: [Int],
+                               total: (Int, Int, Int)) -> (UInt32, UInt32) {
+        var fr = 0, fg = 0, fb = 0, count = 0
+        for k in 0..<n where mask & (1 << k) != 0 {
+            fr += r[k]; fg += g[k]; fb += b[k]; count += 1
+        }
+        let rest = n - count
+        let back = rest == 0 ? 0 : Palette.pack((total.0 - fr + rest / 2) / rest, (total.1 - fg + rest / 2) / rest,
+                                                (total.2 - fb + rest / 2) / rest)
+        let fore = count == 0 ? back : Palette.pack((fr + count / 2) / count, (fg + count / 2) / count,
+                                                    (fb + count / 2) / count)
+        return (fore, rest == 0 ? fore : back)
+    }
+
+    /// Squared error of showing the pixels as `mask` in `fore` over `back` (RGB).
+    @inline(__always)
+    private static func error(_ mask: UInt8, _ fore: UInt32, _ back: UInt32, n: Int, r: [Int], g: [Int], b: [Int]) -> Int {
+        var e = 0
+        for k in 0..<n {
+            let c = mask & (1 << k) != 0 ? fore : back
+            let dr = Int(c >> 16 & 0xFF) - r[k], dg = Int(c >> 8 & 0xFF) - g[k], db = Int(c & 0xFF) - b[k]
+            e += dr * dr + dg * dg + db * db
+        }
+        return e
+    }
+
+    /// The best masks seen so far, best first; fixed-size and on the stack
+    /// so the per-cell search allocates nothing.
+    struct TopMasks {
+        let capacity: Int
+        var masks = SIMD4<UInt8>(repeating: 0)
+        var scores = SIMD4<Double>(repeating: -1)
+        var count = 0
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        mutating func reset() {
+            scores = SIMD4(repeating: -1)
+            count = 0
+        }
+
+        @inline(__always)
+        mutating func offer(_ mask: UInt8, _ score: Double) {
+            var i = capacity - 1
+            guard score > scores[i] else { return }
+            while i > 0 && score > scores[i - 1] {
+                scores[i] = scores[i - 1]; masks[i] = masks[i - 1]; i -= 1
+            }
+            scores[i] = score; masks[i] = mask
+            count = min(capacity, count + 1)
+        }
+    }
+
+    private static func rankMasksExhaustive(n: Int, r: [Int], g: [Int], b: [Int], total: (Int, Int, Int),
+                                            into top: inout TopMasks) {
+        // Mask 0 (everything background) is the one-colour cell.
+        top.offer(0, score(total, n))
         var mask = 0, s1 = (0, 0, 0), n1 = 0
         for i in 1..<(1 << (n - 1)) {
             let bit = i.trailingZeroBitCount
@@ -80,23 +144,18 @@ enum MaskFitter {
                 mask &= ~m; s1.0 -= r[bit]; s1.1 -= g[bit]; s1.2 -= b[bit]; n1 -= 1
             }
             let s = score(s1, n1) + score((total.0 - s1.0, total.1 - s1.1, total.2 - s1.2), n - n1)
-            if s > bestScore { bestScore = s; best = UInt8(mask) }
+            top.offer(UInt8(mask), s)
         }
-        return best
     }
 
-    private static func bestMask(among candidates: [UInt8], n: Int, r: [Int], g: [Int], b: [Int],
-                                 total: (Int, Int, Int)) -> UInt8 {
-        var best: UInt8 = 0
-        var bestScore = -1.0
+    private static func rankMasks(among candidates: [UInt8], n: Int, r: [Int], g: [Int], b: [Int],
+                                  total: (Int, Int, Int), into top: inout TopMasks) {
         for mask in candidates {
             var s1 = (0, 0, 0), n1 = 0
             for k in 0..<n where mask & (1 << k) != 0 {
                 s1.0 += r[k]; s1.1 += g[k]; s1.2 += b[k]; n1 += 1
             }
-            let s = score(s1, n1) + score((total.0 - s1.0, total.1 - s1.1, total.2 - s1.2), n - n1)
-            if s > bestScore { bestScore = s; best = mask }
+            top.offer(mask, score(s1, n1) + score((total.0 - s1.0, total.1 - s1.1, total.2 - s1.2), n - n1))
         }
-        return best
     }
 }
