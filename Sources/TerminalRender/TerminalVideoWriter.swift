@@ -10,7 +10,9 @@ import Media
 /// ```
 ///
 /// Pure: no I/O, no terminal state beyond what the bytes it returned did.
-/// A change of rectangle or options repaints everything.
+/// A change of rectangle or options repaints everything (clearing an area the
+/// rectangle left is the caller's job). Next to ncurses, set
+/// `saveAndRestoreCursor` and write the bytes only after ncurses flushed.
 public struct TerminalVideoWriter {
     public var options: RenderOptions
     private var fitter = CellFitter()
@@ -18,6 +20,7 @@ public struct TerminalVideoWriter {
     private var screen: CellGrid?
     private var screenRect: CellRect?
     private var screenOptions: RenderOptions?
+    private var encoder: FrameEncoder?
 
     public init(options: RenderOptions = RenderOptions()) {
         self.options = options
@@ -53,11 +56,14 @@ public struct TerminalVideoWriter {
             grid = CellGrid(columns: rect.width, rows: rect.height, symbols: options.symbols, colors: options.colors)
         }
         fitter.fit(frame, into: &grid!, options: options)
-        var encoder = FrameEncoder(symbols: options.symbols, mode: options.colors, tolerance: options.tolerance,
+        if encoder == nil || encoder!.symbols != options.symbols || encoder!.mode != options.colors
+            || encoder!.tolerance != options.tolerance || encoder!.saveAndRestoreCursor != options.saveAndRestoreCursor {
+            encoder = FrameEncoder(symbols: options.symbols, mode: options.colors, tolerance: options.tolerance,
                                    saveAndRestoreCursor: options.saveAndRestoreCursor)
+        }
         if out.capacity - out.count < rect.width * rect.height * 8 {
             out.reserveCapacity(out.count + rect.width * rect.height * 8)
         }
-        encoder.encode(grid!, at: (rect.x, rect.y), over: &screen, into: &out)
+        encoder!.encode(grid!, at: (rect.x, rect.y), over: &screen, into: &out)
     }
 }
