@@ -62,8 +62,9 @@ struct FrameEncoder {
 
     private mutating func begin(_ out: inout [UInt8]) {
         started = true
-        if saveAndRestoreCursor { out.append(EscapeBytes.escape); out.append(0x37) }  // ESC 7
+        // Save/restore go inside the synchronized update, as RoomScreen asks.
         EscapeBytes.append("\u{1B}[?2026h", to: &out)
+        if saveAndRestoreCursor { out.append(EscapeBytes.escape); out.append(0x37) }  // ESC 7
     }
 
     private func end(_ out: inout [UInt8]) {

@@ -96,6 +96,34 @@ import Testing
     @Test func saveAndRestoreCursorWrapsTheFrame() {
         var writer = TerminalVideoWriter(options: RenderOptions(saveAndRestoreCursor: true))
         let out = writer.render(rgbFrame([[0x000000], [0x000000]]), in: CellRect(x: 0, y: 0, width: 1, height: 1))
-        #expect(visible(out) == visible(bytes("\(esc)7" + syncOn + "\(esc)[1H\(esc)[48;2;0;0;0m " + resetSGR + "\(esc)8" + syncOff)))
+        #expect(visible(out) == visible(bytes(syncOn + "\(esc)7\(esc)[1H\(esc)[48;2;0;0;0m " + resetSGR + "\(esc)8" + syncOff)))
+    }
+
+    @Test func halfBlocks16UsesBrightCodes() {
+        // Top pure red is nearest xterm's bright red (9: 255,0,0), so the
+        // background is 100 + 1 = 101; bottom black is colour 0, foreground 30.
+        // Canonical `▄`: foreground = bottom.
+        var writer = TerminalVideoWriter(options: RenderOptions(colors: .palette16))
+        let out = writer.render(rgbFrame([[0xFF0000], [0x000000]]), in: CellRect(x: 0, y: 0, width: 1, height: 1))
+        #expect(visible(out) == visible(bytes(syncOn + "\(esc)[1H\(esc)[30;101m\u{2584}" + resetSGR + syncOff)))
+    }
+
+    @Test func halfBlocks256UsesTheGreyRamp() {
+        // (128,128,128) is grey 8 + 10 * 12 exactly: 232 + 12 = 244; (8,8,8)
+        // is the first grey, 232 (the cube's nearest, black, is further).
+        var writer = TerminalVideoWriter(options: RenderOptions(colors: .palette256))
+        let out = writer.render(rgbFrame([[0x808080], [0x080808]]), in: CellRect(x: 0, y: 0, width: 1, height: 1))
+        #expect(visible(out) == visible(bytes(syncOn + "\(esc)[1H\(esc)[38;5;232;48;5;244m\u{2584}" + resetSGR + syncOff)))
+    }
+
+    @Test func sextantsTruecolorUseTheOldBlockCharacters() {
+        // Left column green over black: pattern 21 has no sextant code point,
+        // it is `▌`; canonical form flips it (bit 0 set) to the right column
+        // `▐` (42) in black over green.
+        let options = RenderOptions(symbols: .sextants, cellPixelSize: CellPixelSize(width: 8, height: 12))
+        var writer = TerminalVideoWriter(options: options)
+        let g: UInt32 = 0x00FF00
+        let out = writer.render(rgbFrame([[g, 0], [g, 0], [g, 0]]), in: CellRect(x: 0, y: 0, width: 1, height: 1))
+        #expect(visible(out) == visible(bytes(syncOn + "\(esc)[1H\(esc)[38;2;0;0;0;48;2;0;255;0m\u{2590}" + resetSGR + syncOff)))
     }
 }
