@@ -99,6 +99,20 @@ import Testing
         #expect(visible(out) == visible(bytes(syncOn + "\(esc)7\(esc)[1H\(esc)[48;2;0;0;0m " + resetSGR + "\(esc)8" + syncOff)))
     }
 
+    @Test func cellAspectDecidesTheLetterbox() {
+        // One red pixel into one cell. Square 8x8 cells: scale 8, the pixel
+        // covers the cell, both halves red -> a space on red. Usual 8x16
+        // cells: scale 8 again (the height allows 16), so the pixel covers
+        // rows 4..<12 of 16: half of each half-block's 8 rows -> both halves
+        // (255 * 0.5 rounds to 128, 0, 0) -> a space on (128, 0, 0).
+        let frame = rgbFrame([[0xFF0000]])
+        let rect = CellRect(x: 0, y: 0, width: 1, height: 1)
+        var square = TerminalVideoWriter(options: RenderOptions(cellPixelSize: CellPixelSize(width: 8, height: 8)))
+        #expect(visible(square.render(frame, in: rect)) == visible(bytes(syncOn + "\(esc)[1H\(esc)[48;2;255;0;0m " + resetSGR + syncOff)))
+        var tall = TerminalVideoWriter()
+        #expect(visible(tall.render(frame, in: rect)) == visible(bytes(syncOn + "\(esc)[1H\(esc)[48;2;128;0;0m " + resetSGR + syncOff)))
+    }
+
     @Test func halfBlocks16UsesBrightCodes() {
         // Top pure red is nearest xterm's bright red (9: 255,0,0), so the
         // background is 100 + 1 = 101; bottom black is colour 0, foreground 30.
