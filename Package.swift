@@ -86,6 +86,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Media",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TerminalRender",
+            dependencies: ["Media"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TerminalUI",
             dependencies: ["CNcurses"],
             swiftSettings: strict
@@ -96,6 +105,8 @@ let package = Package(
                 "Signaling",
                 "CallSession",
                 "TerminalUI",
+                "Media",
+                "TerminalRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -114,6 +125,12 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Benchmarks/signaling-load",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "render-bench",
+            dependencies: ["Media", "TerminalRender"],
+            path: "Benchmarks/render-bench",
             swiftSettings: strict
         ),
         .target(
@@ -161,6 +178,16 @@ let package = Package(
         .testTarget(
             name: "CallSessionTests",
             dependencies: ["CallSession", "Signaling"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MediaTests",
+            dependencies: ["Media"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TerminalRenderTests",
+            dependencies: ["TerminalRender", "Media"],
             swiftSettings: strict
         ),
         .testTarget(
