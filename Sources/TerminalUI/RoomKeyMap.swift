@@ -29,9 +29,6 @@ public struct RoomKeyMap: Sendable, Equatable {
         ("s", "stats"),
         ("b", "bitrate"),
         ("p", "snapshot"),
-        ("r", "render mode"),
-        ("R", "render mode back"),
-        ("f", "fit/fill video"),
     ]
 
     public private(set) var focus: Focus = .navigation
@@ -70,6 +67,9 @@ public struct RoomKeyMap: Sendable, Equatable {
             case "h": return .command(.hangup)
             case "q": return .command(.quit)
             case "?": return .command(.toggleHelp)
+            case "r": return .command(.cycleSymbols)
+            case "R": return .command(.cycleColors)
+            case "f": return .command(.toggleFit)
             default:
                 let key = Character(scalar)
                 if let reserved = Self.reservedKeys.first(where: { $0.key == key }) {

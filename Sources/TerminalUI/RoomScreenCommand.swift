@@ -19,6 +19,12 @@ public enum RoomScreenCommand: Sendable, Equatable {
     case resize
     /// Enter in the chat input with a non-empty line. The input is cleared.
     case sendChat(String)
+    /// `r`: the next symbol set for video (half blocks, quadrants, sextants, ASCII).
+    case cycleSymbols
+    /// `R`: the next colour mode for video (truecolor, 256, 16).
+    case cycleColors
+    /// `f`: fit the picture with bars, or fill the pane by cropping.
+    case toggleFit
     /// A key reserved for a feature that is not built yet; `what` names it
     /// for a notice such as "video toggle: not built yet".
     case notYetAvailable(key: String, what: String)

@@ -1,8 +1,11 @@
 import CallSession
 import Dispatch
 import Foundation
+import Glibc
+import Media
 import Signaling
 import Synchronization
+import TerminalRender
 import TerminalUI
 
 /// The ncurses room screen wired to the call controller. ncurses is owned by
@@ -43,7 +46,8 @@ struct RoomScreenFrontEnd {
             server: endpoint.hostPort,
             connection: hostingPort.map { .hosting(port: $0) } ?? .connected,
             remoteVideoLabel: "no video yet (media is not built yet)",
-            previewLabel: "no preview yet")
+            // The preview pane shows the local source drawn by the renderer; no label over it.
+            previewLabel: "")
     }
 
     /// Updates waiting for the screen thread.
@@ -63,6 +67,13 @@ final class ScreenThread: @unchecked Sendable {
     private let inbox: RoomScreenFrontEnd.Inbox
     private let commands: AsyncStream<UserCommand>.Continuation
     private var callStarted: ContinuousClock.Instant?
+    /// The local source (no camera support yet: the test pattern) and its renderer.
+    private let previewSource = TestPatternSource(width: 320, height: 180)
+    private var previewWriter: TerminalVideoWriter
+    private var videoOptions: RenderOptions
+    private var previewFrame: UInt32 = 0
+    private var previewShown = false
+    private var videoBytes: [UInt8] = []
 
     init(model: RoomScreenModel, endpoint: SignalingEndpoint, hostingPort: Int?, inbox: RoomScreenFrontEnd.Inbox,
          commands: AsyncStream<UserCommand>.Continuation) {
@@ -71,6 +82,9 @@ final class ScreenThread: @unchecked Sendable {
         self.hostingPort = hostingPort
         self.inbox = inbox
         self.commands = commands
+        videoOptions = RenderOptions(colors: ColorMode.detect(environment: ProcessInfo.processInfo.environment, override: nil))
+        videoOptions.saveAndRestoreCursor = true
+        previewWriter = TerminalVideoWriter(options: videoOptions)
     }
 
     /// Runs the screen until the session finishes; returns why the screen could not start, if it could not.
@@ -98,9 +112,39 @@ final class ScreenThread: @unchecked Sendable {
             }
             screen.render(model)
             if finished { break }
+            drawPreview(on: screen)
             if let command = screen.readCommand(timeoutMilliseconds: 50) { handle(command) }
         }
         return nil
+    }
+
+    /// Writes the next local frame into the preview pane, straight to the terminal
+    /// after ncurses has flushed (RoomScreen's contract), unless help covers it.
+    private func drawPreview(on screen: RoomScreen) {
+        guard screen.videoIsVisible, let pane = screen.layout.localPreview, pane.width > 0, pane.height > 0 else {
+            previewShown = false
+            return
+        }
+        if !previewShown {
+            // ncurses may have drawn over the pane meanwhile: repaint it whole.
+            previewWriter.invalidate()
+            previewShown = true
+        }
+        previewWriter.options = videoOptions
+        let milliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
+        let frame = previewSource.frame(number: previewFrame, captureMilliseconds: milliseconds)
+        previewFrame &+= 1
+        videoBytes.removeAll(keepingCapacity: true)
+        previewWriter.render(.i420(frame), in: CellRect(x: pane.x, y: pane.y, width: pane.width, height: pane.height),
+                             appendingTo: &videoBytes)
+        videoBytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(1, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
     }
 
     /// Returns true when the session is over.
@@ -171,11 +215,37 @@ final class ScreenThread: @unchecked Sendable {
             model.showHelp = false
             model.notice = nil
         case .redraw, .resize:
-            // ncurses repainted the chrome; video (a later issue) repaints here too.
-            break
+            // ncurses repainted the whole screen: the video panes are repainted whole too.
+            previewWriter.invalidate()
+        case .cycleSymbols:
+            let all = SymbolSet.allCases
+            videoOptions.symbols = all[((all.firstIndex(of: videoOptions.symbols) ?? 0) + 1) % all.count]
+            model.notice = "video: \(Self.describe(videoOptions))"
+        case .cycleColors:
+            let all = ColorMode.allCases
+            videoOptions.colors = all[((all.firstIndex(of: videoOptions.colors) ?? 0) + 1) % all.count]
+            model.notice = "video: \(Self.describe(videoOptions))"
+        case .toggleFit:
+            videoOptions.scaling = videoOptions.scaling == .fit ? .fill : .fit
+            model.notice = "video: \(Self.describe(videoOptions))"
         case .sendChat(let text): commands.yield(.chat(text))
         case .notYetAvailable(let key, let what): model.notice = "\(what) (\(key)): not built yet"
         }
+    }
+
+    static func describe(_ options: RenderOptions) -> String {
+        let symbols = switch options.symbols {
+        case .halfBlocks: "half blocks"
+        case .quadrants: "quadrants"
+        case .sextants: "sextants"
+        case .ascii: "ASCII"
+        }
+        let colors = switch options.colors {
+        case .truecolor: "truecolor"
+        case .palette256: "256 colours"
+        case .palette16: "16 colours"
+        }
+        return "\(symbols) · \(colors) · \(options.scaling == .fit ? "fit" : "fill")"
     }
 
     private func nickname(_ userId: String) -> String {

@@ -25,9 +25,9 @@ import Testing
         (.character("s"), .command(.notYetAvailable(key: "s", what: "stats"))),
         (.character("b"), .command(.notYetAvailable(key: "b", what: "bitrate"))),
         (.character("p"), .command(.notYetAvailable(key: "p", what: "snapshot"))),
-        (.character("r"), .command(.notYetAvailable(key: "r", what: "render mode"))),
-        (.character("R"), .command(.notYetAvailable(key: "R", what: "render mode back"))),
-        (.character("f"), .command(.notYetAvailable(key: "f", what: "fit/fill video"))),
+        (.character("r"), .command(.cycleSymbols)),
+        (.character("R"), .command(.cycleColors)),
+        (.character("f"), .command(.toggleFit)),
         // Meaningless here: nothing happens, focus stays.
         (.character("x"), .ignored),
         (.character("Q"), .ignored),

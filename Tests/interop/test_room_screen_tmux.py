@@ -143,3 +143,23 @@ def test_help_and_a_too_small_terminal(terminals):
     alice.wait_for("terminal too small (need 60x18)")
     alice.tmux("resize-window", "-t", alice.name, "-x", "100", "-y", "30")
     alice.wait_for("room 10012")
+
+
+def test_the_preview_pane_shows_the_local_test_pattern_and_keys_change_its_look(terminals):
+    alice = terminals("1001", "alice")
+    # Half blocks appear in the preview box (the right-hand column's first box), not in the remote area.
+    deadline = time.monotonic() + 8
+    while True:
+        lines = alice.screen().splitlines()
+        preview_rows = [line.split("││", 1)[1] for line in lines[1:8] if "││" in line]
+        if any(ch in row for row in preview_rows for ch in "▀▄█"):
+            break
+        assert time.monotonic() < deadline, alice.screen()
+        time.sleep(0.2)
+    remote_rows = [line.split("││", 1)[0] for line in lines[1:8] if "││" in line]
+    assert not any(ch in row for row in remote_rows for ch in "▀▄"), alice.screen()
+
+    alice.keys("r")
+    alice.wait_for("video: quadrants")
+    alice.keys("f")
+    alice.wait_for("· fill")
