@@ -602,10 +602,7 @@ public struct ICEAgent: Sendable {
         events.append(.stateChanged(newState))
     }
 
-    private mutating func newTransactionID() -> [UInt8] {
-        let a = random.next(), b = random.next()
-        return (0..<8).map { UInt8(truncatingIfNeeded: a >> ($0 * 8)) } + (0..<4).map { UInt8(truncatingIfNeeded: b >> ($0 * 8)) }
-    }
+    private mutating func newTransactionID() -> [UInt8] { random.transactionID() }
 }
 
 /// A small deterministic generator: the agent's randomness comes from one seed.
@@ -618,5 +615,11 @@ struct SplitMix64: Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// 96 bits for a STUN transaction ID (RFC 8489 §5).
+    mutating func transactionID() -> [UInt8] {
+        let a = next(), b = next()
+        return (0..<8).map { UInt8(truncatingIfNeeded: a >> ($0 * 8)) } + (0..<4).map { UInt8(truncatingIfNeeded: b >> ($0 * 8)) }
     }
 }

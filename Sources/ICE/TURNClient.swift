@@ -291,8 +291,5 @@ public struct TURNClient: Sendable {
         events.append(.stateChanged(newState))
     }
 
-    private mutating func newTransactionID() -> [UInt8] {
-        let a = random.next(), b = random.next()
-        return (0..<8).map { UInt8(truncatingIfNeeded: a >> ($0 * 8)) } + (0..<4).map { UInt8(truncatingIfNeeded: b >> ($0 * 8)) }
-    }
+    private mutating func newTransactionID() -> [UInt8] { random.transactionID() }
 }
