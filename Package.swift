@@ -69,6 +69,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "DTLS",
+            dependencies: ["COpenSSL"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PeerConnection",
             dependencies: [
                 "ICE", "SDP",
@@ -164,6 +169,11 @@ let package = Package(
         .testTarget(
             name: "ICETests",
             dependencies: ["ICE", "SDP"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DTLSTests",
+            dependencies: ["DTLS", "SDP", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -6,6 +6,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/rand.h>
+#include <openssl/pem.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 
 // These are macros over SSL_CTX_ctrl / BIO_ctrl / SSL_ctrl and do not import.
 static inline long call_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
@@ -15,4 +18,6 @@ static inline int call_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list) 
 static inline long call_SSL_set_mtu(SSL *ssl, long mtu) { return SSL_set_mtu(ssl, mtu); }
 static inline long call_DTLSv1_get_timeout(SSL *ssl, struct timeval *tv) { return DTLSv1_get_timeout(ssl, tv); }
 static inline long call_DTLSv1_handle_timeout(SSL *ssl) { return DTLSv1_handle_timeout(ssl); }
+// MBSTRING_ASC is an expression macro.
+static inline int call_MBSTRING_ASC(void) { return MBSTRING_ASC; }
 #endif
