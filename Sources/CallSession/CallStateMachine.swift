@@ -41,7 +41,11 @@ public struct CallStateMachine: Sendable {
         case .incomingRinging(let peer, let held): return incomingRinging(peer, held, event)
         case .connecting(let peer, let role): return connecting(peer, role, event)
         case .inCall(let peer, let role): return inCall(peer, role, event)
-        case .ended: return inRoom(event)
+        case .ended(let peer, _):
+            // An offer from the peer of the call that just ended is that call's
+            // leftover (it crossed our reject or hangup), not a new call.
+            if case .remote(.offer, peer) = event { return [.ignored("a late offer from \(peer), whose call just ended")] }
+            return inRoom(event)
         }
     }
 

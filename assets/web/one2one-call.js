@@ -67,6 +67,7 @@ const page = {
   callState: "idle", // idle | outgoing | incoming | connecting | inCall
   peer: null, // userId of the other side while not idle
   endReason: "", // why the last call ended
+  lastEnded: null, // {peer, at}: the call that just ended, so its late offer does not ring again
   lastError: "",
   chat: [], // [{from, text, mine}]
   pc: null,
@@ -244,7 +245,11 @@ function beginCall(peer, state) {
 
 async function onOffer(from, offer) {
   if (!offer || typeof offer.sdp !== "string") return showError(`Malformed offer from ${from}.`);
-  if (page.callState === "idle") onIncomingCall(from); // a peer that skipped `call`
+  if (page.callState === "idle") {
+    // The offer of a call we just ended crossed our reject or hang-up: not a new call.
+    if (from === page.lastEnded?.peer && Date.now() - page.lastEnded.at < 5000) return;
+    onIncomingCall(from); // a peer that skipped `call`
+  }
   if (from !== page.peer) return; // that caller was already told we are busy
   if (page.pc?.signalingState === "have-local-offer") return; // glare: we stay the caller, see onIncomingCall
   if (!page.pc) {
@@ -356,6 +361,7 @@ function hangUp() {
 /** Tears the call down locally and goes back to idle, saying why. */
 function endCall(reason) {
   releaseCall();
+  if (page.peer) page.lastEnded = { peer: page.peer, at: Date.now() };
   page.peer = null;
   page.endReason = reason;
   setCallState("idle");
