@@ -10,30 +10,7 @@ import uuid
 import pytest
 
 from conftest import missing_prerequisite
-
-
-class Pane:
-    def __init__(self, socket, command, width, height):
-        self.socket = socket
-        self.tmux("new-session", "-d", "-s", "preview", "-x", str(width), "-y", str(height), command)
-
-    def tmux(self, *args):
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10)
-
-    def screen(self):
-        return self.tmux("capture-pane", "-p", "-t", "preview").stdout
-
-    def wait_for(self, text, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"'{text}' not on screen within {timeout}s:\n{self.screen()}")
-
-    def is_running(self):
-        return self.tmux("has-session", "-t", "preview").returncode == 0
+from tmux_terminal import Terminal
 
 
 @pytest.fixture
@@ -41,7 +18,7 @@ def preview(call_binary):
     if shutil.which("tmux") is None:
         missing_prerequisite("tmux (apt-get install tmux)")
     socket = f"call-preview-{uuid.uuid4().hex[:8]}"
-    pane = Pane(socket, f"env COLORTERM=truecolor TERM=xterm-256color {call_binary} preview --fps 15", 100, 30)
+    pane = Terminal(socket, "preview", f"env COLORTERM=truecolor TERM=xterm-256color {call_binary} preview --fps 15", 100, 30)
     yield pane
     subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
 
