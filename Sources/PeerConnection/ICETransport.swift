@@ -21,10 +21,20 @@ public actor ICETransport {
     private let origin = ContinuousClock.now
     private var timer: Task<Void, Never>?
     private var readers: [Task<Void, Never>] = []
+    /// Datagrams leave in the order the agent made them, through one writer task
+    /// (a task per datagram could reorder them, which DTLS and SRTP would not forgive).
+    private let outgoing: AsyncStream<(NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, AddressedEnvelope<ByteBuffer>)>.Continuation
+    private let writer: Task<Void, Never>
 
     private init(agent: ICEAgent) {
         self.agent = agent
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
+        let (queue, outgoing) = AsyncStream.makeStream(
+            of: (NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, AddressedEnvelope<ByteBuffer>).self)
+        self.outgoing = outgoing
+        writer = Task {
+            for await (socket, envelope) in queue { try? await socket.write(envelope) }
+        }
     }
 
     /// Binds a UDP socket on every usable interface and returns the transport with its host candidates.
@@ -106,6 +116,8 @@ public actor ICETransport {
 
     public func close() async {
         agent.close()
+        outgoing.finish()
+        await writer.value
         timer?.cancel()
         for reader in readers { reader.cancel() }
         for channel in channels { try? await channel.close() }
@@ -163,8 +175,7 @@ public actor ICETransport {
         agent.handleTimeout(now: now)
         while let transmit = agent.pollTransmit() {
             guard let socket = sockets[transmit.from], let to = try? Self.socketAddress(transmit.to) else { continue }
-            let envelope = AddressedEnvelope(remoteAddress: to, data: ByteBuffer(bytes: transmit.bytes))
-            Task { try? await socket.write(envelope) }
+            outgoing.yield((socket, AddressedEnvelope(remoteAddress: to, data: ByteBuffer(bytes: transmit.bytes))))
         }
         while let event = agent.pollEvent() {
             if case .relayedData(let bytes, let peer) = event {
