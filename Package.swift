@@ -69,14 +69,27 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SRTP",
+            dependencies: ["CSRTP"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "DTLS",
-            dependencies: ["COpenSSL"],
+            dependencies: ["COpenSSL", "SRTP"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SCTP",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RTP",
             swiftSettings: strict
         ),
         .target(
             name: "PeerConnection",
             dependencies: [
-                "ICE", "SDP",
+                "ICE", "SDP", "DTLS", "SCTP", "SRTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -85,13 +98,18 @@ let package = Package(
         .target(
             name: "CallSession",
             dependencies: [
-                "Signaling",
+                "Signaling", "PeerConnection", "SCTP", "ICE", "SDP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Media",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Codecs",
+            dependencies: ["Media", "CVPX", "COpus"],
             swiftSettings: strict
         ),
         .target(
@@ -109,6 +127,7 @@ let package = Package(
             dependencies: [
                 "Signaling",
                 "CallSession",
+                "PeerConnection",
                 "TerminalUI",
                 "Media",
                 "TerminalRender",
@@ -173,13 +192,28 @@ let package = Package(
         ),
         .testTarget(
             name: "DTLSTests",
-            dependencies: ["DTLS", "SDP", "TestSupport"],
+            dependencies: ["DTLS", "SRTP", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SRTPTests",
+            dependencies: ["SRTP"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SCTPTests",
+            dependencies: ["SCTP"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RTPTests",
+            dependencies: ["RTP"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PeerConnectionTests",
             dependencies: [
-                "PeerConnection", "ICE", "SDP", "TestSupport",
+                "PeerConnection", "ICE", "SDP", "SCTP", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -193,6 +227,11 @@ let package = Package(
         .testTarget(
             name: "MediaTests",
             dependencies: ["Media"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CodecsTests",
+            dependencies: ["Codecs", "Media"],
             swiftSettings: strict
         ),
         .testTarget(

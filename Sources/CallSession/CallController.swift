@@ -1,4 +1,8 @@
+import ICE
 import Logging
+import PeerConnection
+import SCTP
+import SDP
 import Signaling
 
 /// Drives one person's call life: signaling events and user commands go into
@@ -13,24 +17,33 @@ public actor CallController {
     private var machine: CallStateMachine
     private var timers: [CallTimer: Task<Void, Never>] = [:]
     private var users: [RoomUser] = []
-    private var toldMediaMissing = false
     private var quitting = false
+    private let peerConfiguration: PeerConnectionConfiguration
+    /// The call's peer connection, its operations in order, and which call it belongs to.
+    private var peer: (connection: PeerConnection, peerId: String, generation: Int, operations: AsyncStream<PeerOperation>.Continuation)?
+    private var peerGeneration = 0
+    private var chatOpen = false
+    /// Chat lines typed before the channel opened; sent when it opens.
+    private var pendingChat: [String] = []
+    static let pendingChatLimit = 50
     /// Why signaling ended for good, when it was not our own `quit` (replaced, room full).
     public private(set) var signalingEndReason: String?
     /// Signaling sends leave in the order the machine made them, through one queue.
-    private let outbox: AsyncStream<(RelayKind, String)>.Continuation
+    private let outbox: AsyncStream<(RelayKind, String, [String: JSONValue])>.Continuation
     private let outboxDrain: Task<Void, Never>
 
-    public init(client: SignalingClient, autoAnswer: Bool = false, ringTimeout: Duration = .seconds(30), logger: Logger) {
+    public init(client: SignalingClient, autoAnswer: Bool = false, ringTimeout: Duration = .seconds(30),
+                peerConfiguration: PeerConnectionConfiguration = PeerConnectionConfiguration(), logger: Logger) {
         self.client = client
+        self.peerConfiguration = peerConfiguration
         self.logger = logger
         self.autoAnswer = autoAnswer
         machine = CallStateMachine(selfId: client.endpoint.userId, ringTimeout: ringTimeout)
         (updates, updateSink) = AsyncStream.makeStream(of: CallUpdate.self, bufferingPolicy: .unbounded)
-        let (sends, outbox) = AsyncStream.makeStream(of: (RelayKind, String).self, bufferingPolicy: .unbounded)
+        let (sends, outbox) = AsyncStream.makeStream(of: (RelayKind, String, [String: JSONValue]).self, bufferingPolicy: .unbounded)
         self.outbox = outbox
         outboxDrain = Task { [client] in
-            for await (kind, target) in sends { await client.relay(kind, to: target) }
+            for await (kind, target, fields) in sends { await client.relay(kind, to: target, fields: fields) }
         }
     }
 
@@ -57,8 +70,10 @@ public actor CallController {
         case .accept: apply(.accept)
         case .reject: apply(.reject)
         case .hangUp: apply(.hangUp)
-        case .chat:
-            updateSink.yield(.notice("chat needs the data channel, which is not built yet"))
+        case .chat(let text):
+            sendChat(text)
+        case .stats:
+            await reportStats()
         case .notYetAvailable(let what):
             updateSink.yield(.notice("\(what): not built yet"))
         case .quit:
@@ -159,7 +174,7 @@ public actor CallController {
     private func perform(_ effect: CallEffect) {
         switch effect {
         case .send(let kind, let target):
-            outbox.yield((kind, target))
+            relay(kind, to: target)
         case .startTimer(let timer, let generation, let delay):
             timers[timer]?.cancel()
             timers[timer] = Task { [weak self] in
@@ -170,20 +185,201 @@ public actor CallController {
             timers.removeValue(forKey: timer)?.cancel()
         case .ringBell:
             updateSink.yield(.bell)
-        case .startOffer, .answerOffer, .applyAnswer, .addRemoteCandidate:
-            // The peer connection arrives with the transport issues; until then a call
-            // stops at "connecting". Say so once per call instead of pretending.
-            if !toldMediaMissing {
-                toldMediaMissing = true
-                updateSink.yield(.notice("media transport is not built yet: the call stops at connecting"))
+        case .startOffer(let peerId):
+            startOffer(to: peerId)
+        case .answerOffer(let offer, let peerId):
+            answer(offer, from: peerId)
+        case .applyAnswer(let answer):
+            onPeer { connection in try await connection.setRemoteAnswer(answer.sdp) }
+        case .addRemoteCandidate(let candidate):
+            onPeer { connection in
+                await connection.addRemoteCandidate(candidate.candidate, usernameFragment: candidate.usernameFragment)
             }
-            logger.info("no peer connection yet; dropping \(effect)")
         case .closePeerConnection:
-            toldMediaMissing = false
+            closePeer()
         case .ignored(let why):
             logger.info("ignored: \(why)")
         case .notice(let text):
             updateSink.yield(.notice(text))
+        }
+    }
+
+    // MARK: - The peer connection
+
+    typealias PeerOperation = @Sendable (PeerConnection) async throws -> Void
+
+    /// Caller: the `chat` channel first (as the seed does), then the offer.
+    private func startOffer(to peerId: String) {
+        guard let connection = makePeer(for: peerId) else { return }
+        onPeer { [weak self] _ in
+            await connection.createDataChannel(label: "chat")
+            let offer = try await connection.createOffer()
+            await self?.relay(.offer, to: peerId, fields: ["offer": SessionDescription(type: .offer, sdp: offer).json])
+        }
+    }
+
+    /// Callee: answer the held (or a fresh) offer. A second offer on a live connection
+    /// would be a renegotiation, which nothing we talk to needs yet: said, not obeyed.
+    private func answer(_ offer: SessionDescription, from peerId: String) {
+        if peer != nil {
+            updateSink.yield(.notice("\(peerId) sent another offer; renegotiation is not supported, keeping the call as it is"))
+            return
+        }
+        guard let connection = makePeer(for: peerId) else { return }
+        onPeer { [weak self] _ in
+            let answer = try await connection.answer(offer: offer.sdp)
+            await self?.relay(.answer, to: peerId, fields: ["answer": SessionDescription(type: .answer, sdp: answer).json])
+        }
+    }
+
+    private func makePeer(for peerId: String) -> PeerConnection? {
+        closePeer()
+        let connection: PeerConnection
+        do {
+            connection = try PeerConnection(configuration: peerConfiguration)
+        } catch {
+            apply(.transportFailed("\(error)"))
+            return nil
+        }
+        peerGeneration += 1
+        let generation = peerGeneration
+        let (operations, sink) = AsyncStream.makeStream(of: PeerOperation.self, bufferingPolicy: .unbounded)
+        peer = (connection, peerId, generation, sink)
+        // Operations run one after another, in the order the machine asked for them.
+        Task { [weak self] in
+            for await operation in operations {
+                do { try await operation(connection) } catch {
+                    await self?.peerFailed("\(error)", generation: generation)
+                }
+            }
+        }
+        Task { [weak self] in
+            for await event in connection.events { await self?.handle(event, generation: generation) }
+        }
+        return connection
+    }
+
+    private func onPeer(_ operation: @escaping PeerOperation) {
+        guard let peer else {
+            logger.info("no peer connection for this call; dropping an operation")
+            return
+        }
+        peer.operations.yield(operation)
+    }
+
+    private func closePeer() {
+        guard let old = peer else { return }
+        peer = nil
+        chatOpen = false
+        if !pendingChat.isEmpty {
+            updateSink.yield(.notice("\(pendingChat.count) chat message(s) not sent: the call ended before chat opened"))
+            pendingChat.removeAll()
+        }
+        old.operations.finish()
+        Task { await old.connection.close() }
+    }
+
+    private func peerFailed(_ why: String, generation: Int) {
+        guard peer?.generation == generation else { return }
+        logger.warning("peer connection: \(why)")
+        apply(.transportFailed(why))
+    }
+
+    private func handle(_ event: PeerConnectionEvent, generation: Int) {
+        guard let peer, peer.generation == generation else { return }
+        switch event {
+        case .localCandidate(let attribute):
+            let candidate = IceCandidateInit(candidate: attribute.attributeText, sdpMid: "0", sdpMLineIndex: 0,
+                                             usernameFragment: peer.connection.localCredentials.ufrag)
+            sendCandidate(candidate, to: peer.peerId)
+        case .gatheringComplete:
+            // An empty candidate is end-of-candidates (RFC 8838 §13, as browsers signal it).
+            sendCandidate(IceCandidateInit(candidate: "", sdpMid: "0", sdpMLineIndex: 0,
+                                           usernameFragment: peer.connection.localCredentials.ufrag), to: peer.peerId)
+        case .stateChanged(let state):
+            logger.info("peer connection \(state.rawValue)")
+            switch state {
+            case .connected:
+                if case .inCall = machine.state {
+                    updateSink.yield(.notice("connection to \(peer.peerId) is back"))
+                } else {
+                    apply(.transportConnected)
+                }
+            case .disconnected:
+                updateSink.yield(.notice("connection to \(peer.peerId) interrupted; waiting for it to come back"))
+            case .new, .connecting, .failed, .closed:
+                break
+            }
+        case .channelOpened(let label):
+            guard label == "chat" else { return }
+            chatOpen = true
+            updateSink.yield(.notice("chat is open"))
+            let waiting = pendingChat
+            pendingChat.removeAll()
+            for text in waiting { sendChat(text) }
+        case .channelMessage(let label, let message):
+            guard label == "chat" else { return }
+            switch message {
+            case .text(let text): updateSink.yield(.chat(from: peer.peerId, text: text))
+            case .binary(let bytes): logger.info("ignoring \(bytes.count) binary bytes on chat")
+            }
+        case .channelClosed(let label):
+            if label == "chat" { chatOpen = false }
+        case .peerClosed:
+            apply(.transportClosedByPeer)
+        case .notice(let text):
+            logger.info("peer connection: \(text)")
+            updateSink.yield(.notice(text))
+        case .failed(let why):
+            apply(.transportFailed(why))
+        }
+    }
+
+    private func sendCandidate(_ candidate: IceCandidateInit, to peerId: String) {
+        onPeer { [weak self] _ in await self?.relay(.candidate, to: peerId, fields: ["candidate": candidate.json]) }
+    }
+
+    /// Every signaling send goes through one queue, so the peer sees them in the order made.
+    private func relay(_ kind: RelayKind, to target: String, fields: [String: JSONValue] = [:]) {
+        outbox.yield((kind, target, fields))
+    }
+
+    private func reportStats() async {
+        guard let connection = peer?.connection else {
+            updateSink.yield(.stats(CallStats(connectionState: "none")))
+            return
+        }
+        let stats = await connection.stats()
+        updateSink.yield(.stats(CallStats(
+            connectionState: stats.state.rawValue, iceState: stats.iceState?.rawValue,
+            localCandidateType: stats.localCandidateType, remoteCandidateType: stats.remoteCandidateType,
+            roundTripTime: stats.roundTripTime.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 },
+            dtlsState: stats.dtlsState, sctpState: stats.sctpState)))
+    }
+
+    private func sendChat(_ text: String) {
+        guard let peer else {
+            updateSink.yield(.notice("chat needs a call: call someone first"))
+            return
+        }
+        guard chatOpen else {
+            guard pendingChat.count < Self.pendingChatLimit else {
+                updateSink.yield(.notice("chat is not open yet and \(Self.pendingChatLimit) lines are waiting; not queued"))
+                return
+            }
+            pendingChat.append(text)
+            if pendingChat.count == 1 { updateSink.yield(.notice("chat is not open yet; your lines go out when it opens")) }
+            return
+        }
+        let selfId = machine.selfId
+        let sink = updateSink
+        onPeer { connection in
+            do {
+                try await connection.send(.text(text), label: "chat")
+                sink.yield(.chat(from: selfId, text: text))
+            } catch {
+                sink.yield(.notice("chat line not sent: \(error)"))
+            }
         }
     }
 }

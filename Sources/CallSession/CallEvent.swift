@@ -36,4 +36,7 @@ public enum CallEvent: Sendable, Equatable {
     // The peer connection
     case transportConnected
     case transportFailed(String)
+    /// The peer closed the secure transport on purpose (DTLS close_notify): it hung up,
+    /// even when its `hangup` never arrives (a seed-style server does not forward it).
+    case transportClosedByPeer
 }

@@ -187,6 +187,8 @@ public struct CallStateMachine: Sendable {
             return end(peer, .hungUpByUs, sending: .hangup)
         case .transportFailed(let why):
             return end(peer, .failed(why), sending: .hangup)
+        case .transportClosedByPeer:
+            return end(peer, .hungUpByPeer, sending: nil)
         case .remote(.call, let other) where other != peer:
             return [.send(.busy, to: other)]
         default:

@@ -16,9 +16,48 @@ public enum CallUpdate: Sendable, Equatable {
     case incoming(from: String)
     case bell
     case chat(from: String, text: String)
+    /// The answer to `stats`: the call's connection as W3C getStats names it.
+    case stats(CallStats)
     /// Something the user should read: a refusal from the server, a feature not built yet.
     case notice(String)
     case error(String)
     /// The session is over (quit, or signaling stopped for good outside a call).
     case finished
+}
+
+/// What `stats` reports, with W3C getStats names where one exists.
+public struct CallStats: Sendable, Equatable {
+    /// RTCPeerConnectionState, or "none" outside a call.
+    public var connectionState: String
+    public var iceState: String?
+    /// RTCIceCandidateType of the selected pair's ends.
+    public var localCandidateType: String?
+    public var remoteCandidateType: String?
+    /// Seconds, from the latest ICE check or consent round trip.
+    public var roundTripTime: Double?
+    public var dtlsState: String?
+    public var sctpState: String?
+
+    public init(connectionState: String, iceState: String? = nil, localCandidateType: String? = nil,
+                remoteCandidateType: String? = nil, roundTripTime: Double? = nil, dtlsState: String? = nil,
+                sctpState: String? = nil) {
+        self.connectionState = connectionState
+        self.iceState = iceState
+        self.localCandidateType = localCandidateType
+        self.remoteCandidateType = remoteCandidateType
+        self.roundTripTime = roundTripTime
+        self.dtlsState = dtlsState
+        self.sctpState = sctpState
+    }
+
+    /// One line for the screen's message line.
+    public var summary: String {
+        guard connectionState != "none" else { return "stats: no call" }
+        var parts = ["connection \(connectionState)"]
+        if let localCandidateType, let remoteCandidateType { parts.append("path \(localCandidateType)↔\(remoteCandidateType)") }
+        if let roundTripTime { parts.append("rtt \(Int((roundTripTime * 1000).rounded())) ms") }
+        if let dtlsState { parts.append("DTLS \(dtlsState)") }
+        if let sctpState { parts.append("SCTP \(sctpState)") }
+        return "stats: " + parts.joined(separator: " · ")
+    }
 }

@@ -33,6 +33,16 @@ extension CallUpdate {
             return nil
         case .chat(let from, let text):
             return ["event": "chat", "from": .string(from), "text": .string(text)]
+        case .stats(let stats):
+            var fields: [String: JSONValue] = ["event": "stats", "connectionState": .string(stats.connectionState)]
+            let optional: [(String, String?)] = [
+                ("iceState", stats.iceState), ("localCandidateType", stats.localCandidateType),
+                ("remoteCandidateType", stats.remoteCandidateType), ("dtlsState", stats.dtlsState),
+                ("sctpState", stats.sctpState),
+            ]
+            for (name, value) in optional { if let value { fields[name] = .string(value) } }
+            if let rtt = stats.roundTripTime { fields["roundTripTime"] = .number(rtt) }
+            return .object(fields)
         case .notice(let text):
             return ["event": "notice", "message": .string(text)]
         case .error(let text):

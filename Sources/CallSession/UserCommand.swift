@@ -7,6 +7,7 @@ public enum UserCommand: Sendable, Equatable {
     case reject
     case hangUp
     case chat(String)
+    case stats
     case quit
     /// A feature that later work adds (video, mute, source, stats, ...): said so, not silently dropped.
     case notYetAvailable(String)
@@ -30,7 +31,7 @@ public enum UserCommand: Sendable, Equatable {
         case "chat":
             guard !argument.isEmpty else { return nil }
             self = .chat(argument)
-        case "stats" where argument.isEmpty: self = .notYetAvailable("stats")
+        case "stats" where argument.isEmpty: self = .stats
         case "video" where ["on", "off"].contains(argument): self = .notYetAvailable("video \(argument)")
         case "mute" where ["on", "off"].contains(argument): self = .notYetAvailable("mute \(argument)")
         case "source" where argument == "next": self = .notYetAvailable("source next")

@@ -126,9 +126,12 @@ public struct ICEAgent: Sendable {
 
     /// Asks `server` for a relayed address from every host candidate of its family
     /// (RFC 8656); each allocation becomes a relay candidate (a `.localCandidate` event).
-    public mutating func gatherRelayed(from server: TransportAddress, username: String, password: String, now: Duration) {
+    /// `onlyFrom` limits the allocations to these host bases (those with a TCP connection to the server).
+    public mutating func gatherRelayed(from server: TransportAddress, username: String, password: String, now: Duration,
+                                       onlyFrom bases: Set<TransportAddress>? = nil) {
         lastKnownTime = max(lastKnownTime, now)
-        for host in localCandidates where host.kind == .host && host.address.family == server.family && relays[host.base] == nil {
+        for host in localCandidates where host.kind == .host && host.address.family == server.family && relays[host.base] == nil
+            && bases?.contains(host.base) ?? true {
             var client = TURNClient(server: server, username: username, password: password, seed: random.next())
             client.allocate(now: now)
             relays[host.base] = client

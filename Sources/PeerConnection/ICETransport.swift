@@ -25,6 +25,14 @@ public actor ICETransport {
     /// (a task per datagram could reorder them, which DTLS and SRTP would not forgive).
     private let outgoing: AsyncStream<(NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, AddressedEnvelope<ByteBuffer>)>.Continuation
     private let writer: Task<Void, Never>
+    /// TURN servers reached over TCP, by the host base whose allocation they carry.
+    private var streamRelays: [TransportAddress: StreamRelay] = [:]
+
+    struct StreamRelay {
+        var server: TransportAddress
+        var outgoing: AsyncStream<[UInt8]>.Continuation
+        var framer = TURNStreamFramer()
+    }
 
     private init(agent: ICEAgent) {
         self.agent = agent
@@ -103,9 +111,24 @@ public actor ICETransport {
         pump()
     }
 
-    /// Relayed candidates from a TURN server (`.localCandidate` events once allocated).
-    public func gatherRelayed(from server: TransportAddress, username: String, password: String) {
-        agent.gatherRelayed(from: server, username: username, password: password, now: now)
+    /// Relayed candidates from a TURN server (`.localCandidate` events once allocated),
+    /// reached over UDP or, with `overTCP`, over a TCP connection from each host
+    /// address (RFC 8656 §3.1; the relayed side stays UDP). A host whose TCP
+    /// connection fails is left out and said so with a `.relayFailed` event.
+    public func gatherRelayed(from server: TransportAddress, username: String, password: String, overTCP: Bool = false) async {
+        if overTCP {
+            for host in agent.localCandidates where host.kind == .host && host.address.family == server.family {
+                do {
+                    try await connectStream(from: host.base, to: server)
+                } catch {
+                    eventSink.yield(.ice(.relayFailed("cannot reach the TURN server \(server) over TCP: \(error)")))
+                }
+            }
+            agent.gatherRelayed(from: server, username: username, password: password, now: now,
+                                onlyFrom: Set(streamRelays.filter { $0.value.server == server }.keys))
+        } else {
+            agent.gatherRelayed(from: server, username: username, password: password, now: now)
+        }
         pump()
     }
 
@@ -118,6 +141,7 @@ public actor ICETransport {
         agent.close()
         outgoing.finish()
         await writer.value
+        for relay in streamRelays.values { relay.outgoing.finish() }
         timer?.cancel()
         for reader in readers { reader.cancel() }
         for channel in channels { try? await channel.close() }
@@ -153,6 +177,39 @@ public actor ICETransport {
         }
     }
 
+    private func connectStream(from base: TransportAddress, to server: TransportAddress) async throws {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(to: SocketAddress(ipAddress: IPAddress.text(base.address), port: 0))
+            .connect(to: Self.socketAddress(server)) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        channels.append(channel.channel)
+        let (queue, sink) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
+        streamRelays[base] = StreamRelay(server: server, outgoing: sink)
+        readers.append(Task { [weak self] in
+            try? await channel.executeThenClose { inbound, outbound in
+                let writer = Task {
+                    for await bytes in queue { try? await outbound.write(ByteBuffer(bytes: bytes)) }
+                }
+                defer { writer.cancel() }
+                for try await buffer in inbound {
+                    await self?.receivedStream(Array(buffer: buffer), to: base)
+                }
+            }
+        })
+    }
+
+    private func receivedStream(_ bytes: [UInt8], to base: TransportAddress) {
+        guard var relay = streamRelays[base] else { return }
+        let messages = relay.framer.append(bytes)
+        streamRelays[base] = relay
+        for message in messages { agent.handle(datagram: message, from: relay.server, to: base, now: now) }
+        if relay.framer.isBroken { relay.outgoing.finish() }
+        pump()
+    }
+
     private func attach(_ outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, at local: TransportAddress) {
         sockets[local] = outbound
         agent.addLocalCandidate(ICECandidate.local(kind: .host, address: local, base: local,
@@ -174,6 +231,10 @@ public actor ICETransport {
     private func pump() {
         agent.handleTimeout(now: now)
         while let transmit = agent.pollTransmit() {
+            if let relay = streamRelays[transmit.from], relay.server == transmit.to {
+                relay.outgoing.yield(TURNStreamFramer.frame(transmit.bytes))
+                continue
+            }
             guard let socket = sockets[transmit.from], let to = try? Self.socketAddress(transmit.to) else { continue }
             outgoing.yield((socket, AddressedEnvelope(remoteAddress: to, data: ByteBuffer(bytes: transmit.bytes))))
         }

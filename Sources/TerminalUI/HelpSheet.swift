@@ -18,10 +18,12 @@ enum HelpSheet {
         Entry(keys: "Tab i /", action: "type chat"),
         Entry(keys: "Enter", action: "send (typing)"),
         Entry(keys: "Esc", action: "stop typing/close"),
+        Entry(keys: "PgUp/Dn", action: "scroll chat"),
         Entry(keys: "Ctrl-L", action: "redraw"),
         Entry(keys: "r", action: "video symbols"),
         Entry(keys: "R", action: "video colours"),
         Entry(keys: "f", action: "fit/fill video"),
+        Entry(keys: "s", action: "connection stats"),
         Entry(keys: "?", action: "this help"),
         Entry(keys: "q", action: "quit"),
     ] + RoomKeyMap.reservedKeys.map { Entry(keys: String($0.key), action: $0.what + notYetMark) }

@@ -5,7 +5,7 @@ public enum KeyInput: Sendable, Hashable {
     case character(Unicode.Scalar)
     /// Ctrl plus a letter, as the lowercase letter: Ctrl-L is `.control("l")`.
     case control(Character)
-    case up, down, left, right, home, end
+    case up, down, left, right, home, end, pageUp, pageDown
     case enter, tab, backTab, escape, backspace, delete
     case resize
     /// A function key ncurses knows and we do not use (its `KEY_*` code).
@@ -42,6 +42,8 @@ public enum KeyInput: Sendable, Hashable {
         case 0o405: .right
         case 0o406: .home
         case 0o550: .end
+        case 0o523: .pageUp
+        case 0o522: .pageDown
         case 0o407: .backspace
         case 0o512: .delete
         case 0o527: .enter  // keypad Enter

@@ -26,7 +26,6 @@ public struct RoomKeyMap: Sendable, Equatable {
         ("v", "video toggle"),
         ("m", "mute"),
         ("c", "camera source"),
-        ("s", "stats"),
         ("b", "bitrate"),
         ("p", "snapshot"),
     ]
@@ -43,6 +42,8 @@ public struct RoomKeyMap: Sendable, Equatable {
         case .control("l"): return .command(.redraw)
         case .up: return .command(.selectPrevious)
         case .down: return .command(.selectNext)
+        case .pageUp: return .command(.scrollChat(.older))
+        case .pageDown: return .command(.scrollChat(.newer))
         default: break
         }
         switch focus {
@@ -70,6 +71,7 @@ public struct RoomKeyMap: Sendable, Equatable {
             case "r": return .command(.cycleSymbols)
             case "R": return .command(.cycleColors)
             case "f": return .command(.toggleFit)
+            case "s": return .command(.showStats)
             default:
                 let key = Character(scalar)
                 if let reserved = Self.reservedKeys.first(where: { $0.key == key }) {

@@ -19,13 +19,19 @@ public enum RoomScreenCommand: Sendable, Equatable {
     case resize
     /// Enter in the chat input with a non-empty line. The input is cleared.
     case sendChat(String)
+    /// PgUp / PgDn: page through the chat history.
+    case scrollChat(ChatScroll)
     /// `r`: the next symbol set for video (half blocks, quadrants, sextants, ASCII).
     case cycleSymbols
     /// `R`: the next colour mode for video (truecolor, 256, 16).
     case cycleColors
     /// `f`: fit the picture with bars, or fill the pane by cropping.
     case toggleFit
+    /// `s`: the call's connection stats on the message line.
+    case showStats
     /// A key reserved for a feature that is not built yet; `what` names it
     /// for a notice such as "video toggle: not built yet".
     case notYetAvailable(key: String, what: String)
 }
+
+public enum ChatScroll: Sendable, Equatable { case older, newer }

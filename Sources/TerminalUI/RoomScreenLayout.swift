@@ -33,6 +33,11 @@ public enum RoomScreenLayout: Sendable, Equatable {
         if case .room(let panes) = self { panes.remoteVideo } else { nil }
     }
 
+    /// The chat history rows, or nil when too small.
+    public var chatHistory: ScreenRect? {
+        if case .room(let panes) = self { panes.chatHistory } else { nil }
+    }
+
     /// The inside of the local preview box, or nil when too small.
     public var localPreview: ScreenRect? {
         if case .room(let panes) = self { panes.localPreview } else { nil }

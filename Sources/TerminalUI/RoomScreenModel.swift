@@ -18,6 +18,8 @@ public struct RoomScreenModel: Sendable, Equatable {
     public var connection: ConnectionLine
     /// Oldest first; the screen shows the newest that fit.
     public var chat: [ChatLine]
+    /// How many rows of chat history are scrolled back from the newest (0: following new lines).
+    public var chatScrollBack = 0
     /// One line of status ("chat needs a call"); replaces the key hints.
     public var notice: String?
     public var showHelp: Bool
@@ -171,15 +173,18 @@ public struct ChatLine: Sendable, Equatable {
     public var isSelf: Bool
     /// A line from the client itself ("call ended"), drawn dim and without a sender.
     public var isSystem: Bool
+    /// When it was said, as the screen shows it ("14:03"); empty to show none.
+    public var time: String
 
-    public init(from: String, text: String, isSelf: Bool = false, isSystem: Bool = false) {
+    public init(from: String, text: String, isSelf: Bool = false, isSystem: Bool = false, time: String = "") {
         self.from = from
         self.text = text
         self.isSelf = isSelf
         self.isSystem = isSystem
+        self.time = time
     }
 
-    public static func system(_ text: String) -> ChatLine {
-        ChatLine(from: "", text: text, isSystem: true)
+    public static func system(_ text: String, time: String = "") -> ChatLine {
+        ChatLine(from: "", text: text, isSystem: true, time: time)
     }
 }

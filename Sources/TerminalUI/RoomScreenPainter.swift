@@ -131,52 +131,75 @@ struct RoomScreenPainter {
         surface.drawRule(across: panes.chatBox, row: panes.chatSeparatorRow, style: focused ? .focusedBorder : .border)
 
         let history = panes.chatHistory
-        for (offset, row) in Self.chatRows(model.chat, width: history.width, height: history.height).enumerated() {
+        let rows = Self.chatRows(model.chat, width: history.width, height: history.height, scrollBack: model.chatScrollBack)
+        for (offset, row) in rows.enumerated() {
             surface.put(row.text, row: history.y + offset, column: history.x, style: row.style)
-            if let sender = row.sender {
-                surface.put(sender.text, row: history.y + offset, column: history.x, style: sender.style)
+            for highlight in row.highlights {
+                surface.put(highlight.text, row: history.y + offset, column: history.x + highlight.column, style: highlight.style)
             }
         }
         return paintInput(panes.chatInput, focused: focused, on: &surface)
     }
 
     struct ChatRow: Equatable {
-        /// The sender's name at the start of a message's first row, drawn in its own colour.
-        struct Sender: Equatable {
+        /// A part of the row drawn in its own style: the time, the sender's name.
+        struct Highlight: Equatable {
+            var column: Int
             var text: String
             var style: CellStyle
         }
 
         var text: String
         var style: CellStyle
-        var sender: Sender?
+        var highlights: [Highlight] = []
     }
 
-    /// The last `height` rows of the wrapped history, oldest at the top.
-    /// Wraps from the newest message backwards and stops when the pane is
-    /// full, so a long history costs nothing per frame.
-    static func chatRows(_ chat: [ChatLine], width: Int, height: Int) -> [ChatRow] {
+    /// The rows of the wrapped history that fit in `height`, oldest at the top:
+    /// the newest ones, or `scrollBack` rows further back (clamped to the oldest),
+    /// with the last row then saying that newer lines wait below. Wraps from the
+    /// newest message backwards and stops once enough rows exist, so a long
+    /// history costs nothing per frame.
+    static func chatRows(_ chat: [ChatLine], width: Int, height: Int, scrollBack: Int = 0) -> [ChatRow] {
         guard width > 0, height > 0 else { return [] }
+        let wanted = height + max(0, scrollBack)
         var rows: [ChatRow] = []
         for line in chat.reversed() {
-            let message: [ChatRow]
-            if line.isSystem {
-                message = TextWidth.wrap("· " + line.text, width: width, indent: "  ")
-                    .map { ChatRow(text: $0, style: .dim) }
-            } else {
-                let prefix = line.from + ":"
-                var wrapped = TextWidth.wrap(prefix + " " + line.text, width: width, indent: "  ")
-                    .map { ChatRow(text: $0, style: .plain) }
-                // The prefix is at the start of the first row unless it was cut.
-                if let first = wrapped.first, first.text.hasPrefix(prefix) {
-                    wrapped[0].sender = ChatRow.Sender(text: prefix, style: line.isSelf ? .selfSender : .peerSender)
-                }
-                message = wrapped
-            }
-            rows.insert(contentsOf: message, at: 0)
-            if rows.count >= height { break }
+            rows.insert(contentsOf: wrapped(line, width: width), at: 0)
+            if rows.count >= wanted { break }
         }
-        return Array(rows.suffix(height))
+        let back = min(max(0, scrollBack), max(0, rows.count - height))
+        var window = Array(rows.dropLast(back).suffix(height))
+        if back > 0, !window.isEmpty {
+            window[window.count - 1] = ChatRow(
+                text: TextWidth.truncated("↓ \(back) newer row\(back == 1 ? "" : "s") (PgDn)", to: width), style: .dim)
+        }
+        return window
+    }
+
+    /// One message as rows: `14:03 ann: text`, wrapped with an indent.
+    static func wrapped(_ line: ChatLine, width: Int) -> [ChatRow] {
+        let time = line.time.isEmpty ? "" : line.time + " "
+        if line.isSystem {
+            var rows = TextWidth.wrap(time + "· " + line.text, width: width, indent: "  ").map { ChatRow(text: $0, style: .dim) }
+            if !time.isEmpty, let first = rows.first, first.text.hasPrefix(time) {
+                rows[0].highlights = [ChatRow.Highlight(column: 0, text: line.time, style: .dim)]
+            }
+            return rows
+        }
+        let sender = line.from + ":"
+        var rows = TextWidth.wrap(time + sender + " " + line.text, width: width, indent: "  ")
+            .map { ChatRow(text: $0, style: .plain) }
+        // Each prefix is drawn in its style unless wrapping cut it.
+        if let first = rows.first {
+            if !time.isEmpty, first.text.hasPrefix(time) {
+                rows[0].highlights.append(ChatRow.Highlight(column: 0, text: line.time, style: .dim))
+            }
+            if first.text.hasPrefix(time + sender) {
+                rows[0].highlights.append(ChatRow.Highlight(
+                    column: TextWidth.of(time), text: sender, style: line.isSelf ? .selfSender : .peerSender))
+            }
+        }
+        return rows
     }
 
     private func paintInput(_ rect: ScreenRect, focused: Bool, on surface: inout some CellSurface) -> CursorPosition? {

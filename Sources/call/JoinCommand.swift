@@ -2,6 +2,7 @@ import ArgumentParser
 import CallSession
 import Foundation
 import Logging
+import PeerConnection
 import Signaling
 
 /// `call --user U --room R`: joins a room, shows who is there, calls or answers.
@@ -25,6 +26,12 @@ struct JoinCommand: AsyncParsableCommand {
     @Flag(name: .customLong("auto-answer"), help: "Accept incoming calls at once.") var autoAnswer = false
     @Option(name: .customLong("ring-timeout"), help: "Seconds a call rings before it counts as unanswered.") var ringTimeout: Int = 30
     @Option(name: .customLong("log-file"), help: "Where logs go (default: ~/.local/state/call/call-USER.log).") var logFile: String?
+    @Option(name: .customLong("ice-server"), help: ArgumentHelp(
+        "A STUN or TURN server: stun:HOST:PORT or turn:USER:PASS@HOST:PORT (repeatable; also CALL_ICE_SERVERS).",
+        valueName: "URL"))
+    var iceServers: [String] = []
+    @Flag(name: .customLong("relay-only"), help: "Use only TURN-relayed paths (also CALL_RELAY_ONLY=1); needs a turn: server.")
+    var relayOnly = false
 
     func validate() throws {
         for (flag, value) in [("--user", user), ("--room", room)] {
@@ -41,6 +48,19 @@ struct JoinCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        let peer: PeerConnectionConfiguration
+        do { peer = try peerConfiguration() } catch { throw ValidationError(error.description) }
+        if peer.relayOnly && !peer.iceServers.contains(where: { $0.kind == .turn }) {
+            throw ValidationError("--relay-only needs a TURN server: add --ice-server turn:USER:PASS@HOST:PORT")
+        }
+    }
+
+    func peerConfiguration() throws(ICEServer.ParseError) -> PeerConnectionConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        let servers = try ICEServer.parseList(iceServers, environment: environment)
+        let relayFromEnvironment = ["1", "true", "yes"].contains(environment["CALL_RELAY_ONLY"]?.lowercased() ?? "")
+        return PeerConnectionConfiguration(iceServers: servers, relayOnly: relayOnly || relayFromEnvironment,
+                                           includeLoopback: environment["CALL_ICE_LOOPBACK"] == "1")
     }
 
     func endpoint() throws(SignalingEndpoint.ParseError) -> SignalingEndpoint {
@@ -74,7 +94,8 @@ struct JoinCommand: AsyncParsableCommand {
         }
 
         let controller = CallController(
-            client: client, autoAnswer: autoAnswer, ringTimeout: .seconds(ringTimeout), logger: logger)
+            client: client, autoAnswer: autoAnswer, ringTimeout: .seconds(ringTimeout),
+            peerConfiguration: try peerConfiguration(), logger: logger)
         async let session: Void = controller.run()
         let signals = Self.hangUpOnSignals(controller)
         defer { signals.forEach { $0.cancel() } }

@@ -113,7 +113,7 @@ final class ScreenThread: @unchecked Sendable {
             screen.render(model)
             if finished { break }
             drawPreview(on: screen)
-            if let command = screen.readCommand(timeoutMilliseconds: 50) { handle(command) }
+            if let command = screen.readCommand(timeoutMilliseconds: 50) { handle(command, screen: screen) }
         }
         return nil
     }
@@ -160,7 +160,7 @@ final class ScreenThread: @unchecked Sendable {
                 callStarted = nil
             }
             if case .ended(let peer, let reason) = state {
-                model.chat.append(.system(reason.sentence(peer: nickname(peer))))
+                model.chat.append(.system(reason.sentence(peer: nickname(peer)), time: Self.clockTime()))
             }
         case .users(let users):
             model.users = users.map { UserRow(id: $0.userId, nickname: $0.nickname) }
@@ -184,19 +184,21 @@ final class ScreenThread: @unchecked Sendable {
         case .bell:
             screen.bell()
         case .chat(let from, let text):
-            model.chat.append(ChatLine(from: nickname(from), text: text, isSelf: from == endpoint.userId))
+            model.chat.append(ChatLine(from: nickname(from), text: text, isSelf: from == endpoint.userId, time: Self.clockTime()))
+        case .stats(let stats):
+            model.notice = stats.summary
         case .notice(let text):
             model.notice = text
         case .error(let text):
             model.notice = text
-            model.chat.append(.system(text))
+            model.chat.append(.system(text, time: Self.clockTime()))
         case .finished:
             return true
         }
         return false
     }
 
-    private func handle(_ command: RoomScreenCommand) {
+    private func handle(_ command: RoomScreenCommand, screen: RoomScreen) {
         switch command {
         case .selectPrevious: model.moveSelection(by: -1)
         case .selectNext: model.moveSelection(by: 1)
@@ -228,9 +230,24 @@ final class ScreenThread: @unchecked Sendable {
         case .toggleFit:
             videoOptions.scaling = videoOptions.scaling == .fit ? .fill : .fit
             model.notice = "video: \(Self.describe(videoOptions))"
-        case .sendChat(let text): commands.yield(.chat(text))
+        case .sendChat(let text):
+            // Sending jumps back to the newest lines, where the answer will appear.
+            model.chatScrollBack = 0
+            commands.yield(.chat(text))
+        case .scrollChat(let direction):
+            let page = max(1, (screen.layout.chatHistory?.height ?? 6) - 1)
+            model.chatScrollBack = max(0, model.chatScrollBack + (direction == .older ? page : -page))
+        case .showStats: commands.yield(.stats)
         case .notYetAvailable(let key, let what): model.notice = "\(what) (\(key)): not built yet"
         }
+    }
+
+    /// The wall-clock time of a chat line, as the chat pane shows it.
+    static func clockTime() -> String {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        return String(format: "%02d:%02d", parts.tm_hour, parts.tm_min)
     }
 
     static func describe(_ options: RenderOptions) -> String {

@@ -55,6 +55,7 @@ import Testing
             ("ringTimer", .timerFired(.ring, generation: g)), ("staleRingTimer", .timerFired(.ring, generation: g - 1)),
             ("lingerTimer", .timerFired(.linger, generation: g)),
             ("transportConnected", .transportConnected), ("transportFailed", .transportFailed("ICE failed")),
+            ("transportClosedByPeer", .transportClosedByPeer),
         ]
     }
 
@@ -163,6 +164,8 @@ import Testing
             effects: [.send(.hangup, to: p)] + endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
         Row(start: .connectingCaller, event: "transportFailed", state: .ended(peer: p, reason: .failed("ICE failed")),
             effects: [.send(.hangup, to: p)] + endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
+        Row(start: .connectingCaller, event: "transportClosedByPeer", state: .ended(peer: p, reason: .hungUpByPeer),
+            effects: endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
         Row(start: .connectingCaller, event: "peerLeft(peer)", state: .ended(peer: p, reason: .peerLeft),
             effects: endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
         Row(start: .connectingCaller, event: "undeliverable(peer)", state: .ended(peer: p, reason: .unreachable("1002 is not online")),
@@ -181,6 +184,8 @@ import Testing
             effects: [.send(.hangup, to: p)] + endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
         Row(start: .connectingCallee, event: "transportFailed", state: .ended(peer: p, reason: .failed("ICE failed")),
             effects: [.send(.hangup, to: p)] + endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
+        Row(start: .connectingCallee, event: "transportClosedByPeer", state: .ended(peer: p, reason: .hungUpByPeer),
+            effects: endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
         Row(start: .connectingCallee, event: "peerLeft(peer)", state: .ended(peer: p, reason: .peerLeft),
             effects: endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
         Row(start: .connectingCallee, event: "undeliverable(peer)", state: .ended(peer: p, reason: .unreachable("1002 is not online")),
@@ -196,6 +201,8 @@ import Testing
             effects: [.send(.hangup, to: p)] + endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
         Row(start: .inCall, event: "transportFailed", state: .ended(peer: p, reason: .failed("ICE failed")),
             effects: [.send(.hangup, to: p)] + endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
+        Row(start: .inCall, event: "transportClosedByPeer", state: .ended(peer: p, reason: .hungUpByPeer),
+            effects: endEffects + [.startTimer(.linger, generation: 1, after: .seconds(3))]),
         Row(start: .inCall, event: "call(other)", state: .inCall(peer: p, role: .caller), effects: [.send(.busy, to: other)]),
         // Signaling is not needed once connected: the peer dropping off it does not end the call.
         Row(start: .inCall, event: "peerLeft(peer)", state: .inCall(peer: p, role: .caller),

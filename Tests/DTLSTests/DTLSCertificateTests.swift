@@ -1,6 +1,5 @@
 import DTLS
 import Foundation
-import SDP
 import TestSupport
 import Testing
 
@@ -12,8 +11,8 @@ import Testing
         #expect(a.sha256Fingerprint != b.sha256Fingerprint)
         #expect(a.pem.hasPrefix("-----BEGIN CERTIFICATE-----"))
         // The value goes into SDP as `a=fingerprint:sha-256 AB:CD:...` and reads back the same.
-        let attribute = Fingerprint(algorithm: "sha-256", bytes: a.sha256Fingerprint).attributeValue
-        #expect(Fingerprint(parsing: attribute)?.bytes == a.sha256Fingerprint)
+        let attribute = DTLSFingerprint(algorithm: "sha-256", bytes: a.sha256Fingerprint).sdpValue
+        #expect(DTLSFingerprint(sdpValue: attribute)?.bytes == a.sha256Fingerprint)
     }
 
     /// The openssl command-line tool, another reader of X.509, sees a P-256 self-signed
@@ -33,7 +32,7 @@ import Testing
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             return String(decoding: data, as: UTF8.self)
         }
-        let expected = Fingerprint(algorithm: "sha-256", bytes: certificate.sha256Fingerprint).attributeValue.dropFirst("sha-256 ".count)
+        let expected = DTLSFingerprint(algorithm: "sha-256", bytes: certificate.sha256Fingerprint).sdpValue.dropFirst("sha-256 ".count)
         #expect(output.contains("Fingerprint=\(expected)"), "openssl said: \(output.prefix(300))")
         #expect(output.contains("subject=CN = call-test") && output.contains("issuer=CN = call-test"))
         #expect(output.contains("prime256v1") || output.contains("P-256"))

@@ -37,7 +37,23 @@ import Testing
         await coturn.stop()
     }
 
-    func talk(to peer: AioicePeer, ourRole: ICERole, relay: Coturn? = nil) async throws {
+    /// The same with our side reaching coturn over TCP (`turn:...?transport=tcp`):
+    /// STUN and ChannelData framed on the stream, the relayed side still UDP.
+    @Test func connectsToAioiceThroughCoturnOverTCPRelayOnly() async throws {
+        let coturn = try Coturn(tcp: true)
+        let peer = try AioicePeer(controlling: true)
+        do {
+            try await talk(to: peer, ourRole: .controlled, relay: coturn, overTCP: true)
+        } catch {
+            await peer.stop()
+            await coturn.stop()
+            throw error
+        }
+        await peer.stop()
+        await coturn.stop()
+    }
+
+    func talk(to peer: AioicePeer, ourRole: ICERole, relay: Coturn? = nil, overTCP: Bool = false) async throws {
         let theirs = try #require(try await peer.nextLine(within: .seconds(15)), "aioice did not report its candidates")
         let ufrag = try #require(theirs["ufrag"] as? String), pwd = try #require(theirs["pwd"] as? String)
         let theirCandidates = try #require(theirs["candidates"] as? [String])
@@ -47,7 +63,7 @@ import Testing
         let events = SharedIterator(transport.events)
         if let relay {
             await transport.setRelayOnly(true)
-            await transport.gatherRelayed(from: relay.address, username: "u", password: "p")
+            await transport.gatherRelayed(from: relay.address, username: "u", password: "p", overTCP: overTCP)
             let allocated = try await within(.seconds(10)) {
                 while let event = await events.base.next() {
                     if case .ice(.localCandidate(let c)) = event, c.kind == .relay { return true }

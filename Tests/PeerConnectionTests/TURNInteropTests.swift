@@ -196,7 +196,8 @@ final class Coturn: Sendable {
     let address: TransportAddress
     private let pid: pid_t
 
-    init() throws {
+    /// `tcp`: coturn also listens on TCP (same port), for TURN over TCP.
+    init(tcp: Bool = false) throws {
         let binary = "/usr/bin/turnserver"
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw SetupFailure("missing \(binary): run the README's test command (it installs Debian's coturn)")
@@ -207,9 +208,10 @@ final class Coturn: Sendable {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("coturn-\(port)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         process.arguments = ["-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--listening-port=\(port)",
-                             "--user=u:p", "--realm=test", "--lt-cred-mech", "--no-tls", "--no-dtls", "--no-tcp",
+                             "--user=u:p", "--realm=test", "--lt-cred-mech", "--no-tls", "--no-dtls",
                              "--allow-loopback-peers", "--no-cli", "--pidfile=\(dir.path)/turn.pid",
                              "--log-file=\(dir.path)/turn.log", "--min-port=49152", "--max-port=65535"]
+            + (tcp ? [] : ["--no-tcp"])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

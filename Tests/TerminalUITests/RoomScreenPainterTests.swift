@@ -117,6 +117,31 @@ import Testing
         #expect(RoomScreenPainter.chatRows([], width: 20, height: 3).isEmpty)
     }
 
+    @Test func scrollingBackShowsOlderRowsAndSaysHowManyNewerWaitBelow() {
+        let chat = (1...8).map { ChatLine(from: "u", text: "line \($0)") }
+        // Two rows back from the newest: lines 4-6 are the window, and its last row is the marker.
+        let rows = RoomScreenPainter.chatRows(chat, width: 30, height: 3, scrollBack: 2)
+        #expect(rows.map(\.text) == ["u: line 4", "u: line 5", "↓ 2 newer rows (PgDn)"])
+        // Past the oldest row the window stops at the top of the history.
+        let top = RoomScreenPainter.chatRows(chat, width: 30, height: 3, scrollBack: 100)
+        #expect(top.map(\.text) == ["u: line 1", "u: line 2", "↓ 5 newer rows (PgDn)"])
+        // A history that fits has nothing to scroll.
+        #expect(RoomScreenPainter.chatRows(Array(chat.prefix(2)), width: 30, height: 3, scrollBack: 4).map(\.text)
+            == ["u: line 1", "u: line 2"])
+    }
+
+    @Test func aMessageShowsItsTimeDimAndItsSenderInColour() {
+        let rows = RoomScreenPainter.chatRows([ChatLine(from: "ann", text: "hi", time: "14:03")], width: 30, height: 2)
+        #expect(rows.map(\.text) == ["14:03 ann: hi"])
+        #expect(rows.first?.highlights == [
+            .init(column: 0, text: "14:03", style: .dim), .init(column: 6, text: "ann:", style: .peerSender),
+        ])
+        // Wide characters wrap by cells: the 12-cell word does not fit after "ann: " (5 cells)
+        // in 11, so it moves to the next row, which has 9 cells after the indent: 4 characters.
+        let wide = RoomScreenPainter.chatRows([ChatLine(from: "ann", text: "日本語日本語")], width: 11, height: 4)
+        #expect(wide.map(\.text) == ["ann:", "  日本語日", "  本語"])
+    }
+
     @Test func typingShowsTheDraftAndPlacesTheCursorAfterIt() throws {
         var keyMap = RoomKeyMap()
         _ = keyMap.handle(.tab)

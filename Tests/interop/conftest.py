@@ -9,6 +9,7 @@ import queue
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -174,3 +175,67 @@ def seed_server():
     yield "127.0.0.1", int(line.split()[-1])
     process.terminate()
     process.wait(timeout=10)
+
+
+def free_udp_and_tcp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def turn_server(tmp_path):
+    """coturn on 127.0.0.1, user u:p, loopback peers allowed; yields its port. Killed at teardown."""
+    binary = shutil.which("turnserver")
+    if not binary:
+        missing_prerequisite("turnserver (apt-get install coturn)")
+    port = free_udp_and_tcp_port()
+    log = open(tmp_path / "turnserver.log", "w")
+    process = subprocess.Popen(
+        [binary, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
+         "--user=u:p", "--realm=test", "--lt-cred-mech", "--no-tls", "--no-dtls", "--allow-loopback-peers",
+         "--no-cli", f"--pidfile={tmp_path / 'turnserver.pid'}", "--log-file=stdout", "--simple-log"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and process.poll() is None:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"turnserver did not start: {(tmp_path / 'turnserver.log').read_text()[-2000:]}")
+        yield port
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+
+
+ROOM = "10012"
+
+
+@pytest.fixture
+def terminal(signaling_server, call_binary, tmp_path):
+    host, port = signaling_server
+    started = []
+
+    from headless import HeadlessCall
+
+    def start(user, *extra):
+        client = HeadlessCall(call_binary, user, ROOM, f"http://{host}:{port}", tmp_path, extra)
+        started.append(client)
+        client.expect(event="signaling", status="connected")
+        return client
+
+    yield start
+    for client in started:
+        if client.process.poll() is None:
+            client.process.kill()
+            client.process.wait()

@@ -132,47 +132,6 @@ def browsers(signaling_server, tmp_path):
             pass
 
 
-def free_udp_and_tcp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def turn_server(tmp_path):
-    """coturn on 127.0.0.1, user u:p, loopback peers allowed; yields its port. Killed at teardown."""
-    binary = shutil.which("turnserver")
-    if not binary:
-        missing_prerequisite("turnserver (apt-get install coturn)")
-    port = free_udp_and_tcp_port()
-    log = open(tmp_path / "turnserver.log", "w")
-    process = subprocess.Popen(
-        [binary, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
-         "--user=u:p", "--realm=test", "--lt-cred-mech", "--no-tls", "--no-dtls", "--allow-loopback-peers",
-         "--no-cli", f"--pidfile={tmp_path / 'turnserver.pid'}", "--log-file=stdout", "--simple-log"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and process.poll() is None:
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        else:
-            pytest.fail(f"turnserver did not start: {(tmp_path / 'turnserver.log').read_text()[-2000:]}")
-        yield port
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        log.close()
-
-
 def connect(caller, callee):
     """caller presses Call, callee presses Accept; both reach inCall."""
     caller.call(callee.user_id)
@@ -327,9 +286,10 @@ def test_the_call_goes_through_a_turn_relay_only(browsers, turn_server):
     bob.wait_state("idle")
 
 
-def test_the_terminal_client_and_the_page_ring_accept_and_hang_up(browsers, signaling_server, call_binary, tmp_path):
-    """Our headless terminal client and the page through our server. Signaling only:
-    media between them arrives with the transport issues, so the call stays connecting."""
+def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, signaling_server, call_binary, tmp_path):
+    """Our headless terminal client and Chromium on the page, through our server, in
+    both roles: ICE (Chromium's mDNS or host candidates), DTLS and SCTP come up, the
+    `chat` channel carries text both ways, and a hang-up from either side ends both."""
     from headless import HeadlessCall
 
     host, port = signaling_server
@@ -337,14 +297,36 @@ def test_the_terminal_client_and_the_page_ring_accept_and_hang_up(browsers, sign
     terminal = HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path)
     try:
         terminal.expect(event="signaling", status="connected")
+        # The page calls; the terminal answers Chromium's offer (it is the DTLS client).
         page.call("1002")
         terminal.expect(event="incoming", **{"from": "1001"})
         terminal.send("accept")
-        terminal.expect_state("connecting", role="callee")
-        page.wait_state("connecting")
+        terminal.expect_state("inCall", role="callee", timeout=20)
+        page.wait_state("inCall")
+        page.send_chat("hello from chromium ✓")
+        terminal.expect(event="chat", text="hello from chromium ✓", timeout=10, **{"from": "1001"})
+        terminal.send("chat and hello from the terminal 🎉")
+        page.wait_for(lambda: any(line["text"] == "and hello from the terminal 🎉" and not line["mine"]
+                                  for line in page.hook("chat")), "the terminal's chat line on the page")
+        stats = page.stats()
+        assert stats["connectionState"] == "connected", stats
         terminal.send("hangup")
         page.wait_state("idle")
         assert page.hook("endReason") == "1002 hung up"
+
+        # The terminal calls; Chromium answers our offer (we are the DTLS server).
+        terminal.send("call 1001")
+        page.wait_state("incoming")
+        page.click("#accept")
+        terminal.expect_state("inCall", role="caller", timeout=20)
+        page.wait_state("inCall")
+        terminal.expect(event="notice", message="chat is open", timeout=10)
+        terminal.send("chat ping")
+        page.wait_for(lambda: any(line["text"] == "ping" for line in page.hook("chat")), "ping on the page")
+        page.send_chat("pong")
+        terminal.expect(event="chat", text="pong", timeout=10)
+        page.click("#hangup")
+        terminal.expect_state("ended", reason="1001 hung up", timeout=10)
 
         terminal.send("call 1001")
         page.wait_state("incoming")

@@ -3,15 +3,29 @@ like the seed's browser page, through our server and through a seed-style
 python-socketio server that knows none of our extensions."""
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from headless import HeadlessCall
 
-OFFER = {"type": "offer", "sdp": "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"}
-ANSWER = {"type": "answer", "sdp": "v=0\r\no=- 77 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"}
-CANDIDATE = {"candidate": "candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host", "sdpMid": "0",
-             "sdpMLineIndex": 0, "usernameFragment": "f00d"}
+FIXTURES = Path(__file__).resolve().parents[1] / "SDPTests" / "Fixtures"
+
+
+def description(kind, fixture):
+    """A real aiortc description whose candidates are one closed loopback port: our
+    peer connection accepts it, and its checks go nowhere but this machine."""
+    candidate = "a=candidate:1 1 udp 2122260223 127.0.0.1 9 typ host"
+    lines = [candidate if line.startswith("a=candidate:") else line
+             for line in (FIXTURES / fixture).read_text().splitlines()]
+    deduplicated = [line for i, line in enumerate(lines) if line != candidate or lines[i - 1] != candidate]
+    return {"type": kind, "sdp": "\r\n".join(deduplicated) + "\r\n"}
+
+
+OFFER = description("offer", "aiortc-offer.sdp")
+ANSWER = description("answer", "aiortc-answer.sdp")
+CANDIDATE = {"candidate": "candidate:2 1 udp 2122260223 127.0.0.1 7 typ host", "sdpMid": "0",
+             "sdpMLineIndex": 0, "usernameFragment": None}
 
 
 @pytest.fixture
@@ -60,28 +74,32 @@ def test_we_call_a_page_that_rejects_then_is_busy_then_answers(signaling_server,
     page = peers("1002", "10012")
     ours.expect(event="users", users=[{"userId": "1002", "nickname": "1002"}])
 
+    # Each call is followed by our offer and trickled candidates; this page only signals.
+    media = ("join", "leave", "offer", "candidate")
     ours.send("call 1002")
     call = page.next_msg(skip_types=("join", "leave"))
     assert call["type"] == "call" and call["data"] == {"userId": "1001", "targetUid": "1002"}
+    offer = page.next_msg(skip_types=("join", "leave"))
+    assert offer["type"] == "offer" and "a=fingerprint:sha-256 " in offer["data"]["offer"]["sdp"]
     page.emit("reject", {"userId": "1002", "targetUid": "1001"})
     ours.expect_state("ended", reason="1002 declined the call")
     ours.expect_state("inRoom")
 
     ours.send("call 1002")
-    assert page.next_msg()["type"] == "call"
+    assert page.next_msg(skip_types=media)["type"] == "call"
     page.emit("busy", {"userId": "1002", "targetUid": "1001"})
     ours.expect_state("ended", reason="1002 is busy")
     ours.expect_state("inRoom")
 
     # A seed page answers without `accept`: the answer alone moves us on.
     ours.send("call 1002")
-    assert page.next_msg()["type"] == "call"
+    assert page.next_msg(skip_types=media)["type"] == "call"
     page.emit("answer", {"userId": "1002", "targetUid": "1001", "answer": ANSWER})
     ours.expect_state("connecting", peer="1002", role="caller")
     page.emit("candidate", {"userId": "1002", "targetUid": "1001", "candidate": CANDIDATE})
 
     ours.send("hangup")
-    assert page.next_msg()["type"] == "hangup"
+    assert page.next_msg(skip_types=media)["type"] == "hangup"
     ours.expect_state("ended", reason="you hung up on 1002")
     assert ours.quit() == 0
 

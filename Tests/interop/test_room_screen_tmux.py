@@ -32,7 +32,7 @@ def terminals(call_binary, signaling_server, tmp_path):
     subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
 
 
-def test_call_accept_connecting_and_hang_up(terminals):
+def test_call_accept_connect_chat_and_hang_up(terminals):
     alice = terminals("1001", "alice")
     bob = terminals("1002", "bob")
     alice.wait_for("bob (1002)")
@@ -43,8 +43,15 @@ def test_call_accept_connecting_and_hang_up(terminals):
     alice.wait_for("calling bob")
 
     bob.keys("y")
-    bob.wait_for("connecting to alice")
-    alice.wait_for("connecting to bob")
+    bob.wait_for("in call with alice")
+    alice.wait_for("in call with bob")
+
+    # Chat over the data channel, with names, times and wide characters.
+    alice.keys("Tab")
+    alice.type("hello 世界")
+    alice.keys("Enter")
+    bob.wait_for("alice: hello 世界")
+    alice.keys("Escape")
 
     alice.keys("h")
     alice.wait_for("call ended: you hung up on bob")
@@ -83,14 +90,14 @@ def test_a_third_caller_gets_busy(terminals):
     alice.keys("Enter")
     bob.wait_for("incoming call from alice")
     bob.keys("y")
-    alice.wait_for("connecting to bob")
+    alice.wait_for("in call with bob")
 
     carol.wait_for("bob (1002)")
     carol.select("bob")
     carol.keys("Enter")
     carol.wait_for("call ended: bob is busy")
     # Bob's call with alice goes on.
-    assert "connecting to alice" in bob.screen()
+    assert "in call with alice" in bob.screen()
 
 
 def test_help_and_a_too_small_terminal(terminals):

@@ -22,6 +22,10 @@ class Terminal:
     def keys(self, *keys):
         self.tmux("send-keys", "-t", self.name, *keys)
 
+    def type(self, text):
+        """Types `text` literally (no key names)."""
+        self.tmux("send-keys", "-t", self.name, "-l", text)
+
     def wait_for(self, text, timeout=8.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

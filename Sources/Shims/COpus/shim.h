@@ -11,4 +11,7 @@ static inline int call_opus_set_dtx(OpusEncoder *enc, opus_int32 on) { return op
 static inline int call_opus_set_complexity(OpusEncoder *enc, opus_int32 c) { return opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(c)); }
 static inline int call_opus_get_bitrate(OpusEncoder *enc, opus_int32 *bps) { return opus_encoder_ctl(enc, OPUS_GET_BITRATE(bps)); }
 static inline int call_opus_decoder_get_last_packet_duration(OpusDecoder *dec, opus_int32 *samples) { return opus_decoder_ctl(dec, OPUS_GET_LAST_PACKET_DURATION(samples)); }
+static inline int call_opus_get_lookahead(OpusEncoder *enc, opus_int32 *samples) { return opus_encoder_ctl(enc, OPUS_GET_LOOKAHEAD(samples)); }
+static inline int call_opus_get_inband_fec(OpusEncoder *enc, opus_int32 *on) { return opus_encoder_ctl(enc, OPUS_GET_INBAND_FEC(on)); }
+static inline int call_opus_get_dtx(OpusEncoder *enc, opus_int32 *on) { return opus_encoder_ctl(enc, OPUS_GET_DTX(on)); }
 #endif

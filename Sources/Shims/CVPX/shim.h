@@ -31,4 +31,9 @@ static inline vpx_codec_err_t call_vpx_get_last_quantizer(vpx_codec_ctx_t *ctx, 
 static inline vpx_codec_err_t call_vpx_get_corrupted(vpx_codec_ctx_t *ctx, int *value) {
     return vpx_codec_control(ctx, VP8D_GET_FRAME_CORRUPTED, value);
 }
+static inline vpx_codec_err_t call_vpx_set_max_intra_bitrate_pct(vpx_codec_ctx_t *ctx, unsigned int value) {
+    return vpx_codec_control(ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, value);
+}
+// VPX_EFLAG_FORCE_KF is a shift expression; give Swift a typed constant.
+static inline vpx_enc_frame_flags_t call_vpx_eflag_force_kf(void) { return VPX_EFLAG_FORCE_KF; }
 #endif

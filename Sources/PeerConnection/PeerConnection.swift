@@ -1,0 +1,507 @@
+import DTLS
+import ICE
+import SCTP
+import SDP
+import SRTP
+
+/// What a peer connection is told to use.
+public struct PeerConnectionConfiguration: Sendable {
+    public var iceServers: [ICEServer]
+    /// Pair only relayed candidates (RTCIceTransportPolicy "relay"); needs a TURN server.
+    public var relayOnly: Bool
+    /// Loopback host candidates, for tests on one machine.
+    public var includeLoopback: Bool
+    public var includeIPv6: Bool
+
+    public init(iceServers: [ICEServer] = [], relayOnly: Bool = false, includeLoopback: Bool = false, includeIPv6: Bool = true) {
+        self.iceServers = iceServers
+        self.relayOnly = relayOnly
+        self.includeLoopback = includeLoopback
+        self.includeIPv6 = includeIPv6
+    }
+}
+
+/// RTCPeerConnectionState.
+public enum PeerConnectionState: String, Sendable, Equatable {
+    case new, connecting, connected, disconnected, failed, closed
+}
+
+public enum PeerConnectionEvent: Sendable, Equatable {
+    /// A candidate of ours to trickle to the peer (`a=candidate` value without the `candidate:` prefix
+    /// is `attribute.attributeText` minus it; signal it with mid "0", m-line 0).
+    case localCandidate(CandidateAttribute)
+    /// No more local candidates: signal end-of-candidates.
+    case gatheringComplete
+    case stateChanged(PeerConnectionState)
+    case channelOpened(label: String)
+    case channelMessage(label: String, DataChannelMessage)
+    case channelClosed(label: String)
+    /// The peer closed the secure transport on purpose (DTLS close_notify or an SCTP shutdown).
+    case peerClosed
+    /// Something worth a line in the log or on the screen that does not end the call.
+    case notice(String)
+    /// The connection cannot go on; the sentence says why.
+    case failed(String)
+}
+
+/// The W3C-shaped peer connection of DESIGN.md, for one call: ICE on real UDP
+/// sockets (`ICETransport`), then DTLS (`DTLSEndpoint`) and SCTP data channels
+/// (`DataChannelEndpoint`) driven from this actor, str0m-style: every input
+/// (a datagram, a timeout, a send) is followed by draining the machines until
+/// they name their next deadline. Media (RTP) arrives with the media issues;
+/// until then RTP/RTCP datagrams are counted and dropped.
+public actor PeerConnection {
+    public nonisolated let events: AsyncStream<PeerConnectionEvent>
+    private let sink: AsyncStream<PeerConnectionEvent>.Continuation
+    private let configuration: PeerConnectionConfiguration
+    private let certificate: DTLSCertificate
+    public nonisolated let localCredentials: ICECredentials
+    private var random: SystemRandomNumberGenerator
+
+    private var ice: ICETransport?
+    private var iceEvents: Task<Void, Never>?
+    private var remote: RemoteTransportDescription?
+    private var isOfferer = false
+    private var dtls: DTLSEndpoint?
+    private var channels: DataChannelEndpoint?
+    /// Channels asked for before SCTP exists (the caller's `chat`, created before the offer).
+    private var requestedChannels: [DataChannelOptions] = []
+    private var labels: [UInt16: String] = [:]
+    /// DTLS datagrams that beat the remote description (the answerer's ClientHello can
+    /// arrive before its answer through signaling).
+    private var earlyDTLS: [[UInt8]] = []
+    /// Remote candidates that arrived before our transport existed.
+    private var earlyCandidates: [CandidateAttribute] = []
+    private var remoteCandidatesEnded = false
+    /// Datagrams for the peer, sent in order by one task; held until ICE selects a pair.
+    private let outbox: AsyncStream<[UInt8]>.Continuation
+    private let outgoing: AsyncStream<[UInt8]>
+    private var writer: Task<Void, Never>?
+    private var held: [[UInt8]] = []
+    private var hasSelectedPair = false
+    private var pendingGathers = 0
+    private var timer: Task<Void, Never>?
+    private let origin = ContinuousClock.now
+    public private(set) var state: PeerConnectionState = .new
+    public private(set) var counters = PeerConnectionCounters()
+    private var closing = false
+    /// The SRTP keys from the DTLS handshake, for the media path.
+    public private(set) var srtpKeys: SRTPKeyingMaterial?
+    /// Our own bound on the DTLS handshake (OpenSSL alone would retry for minutes).
+    private var handshakeDeadline: Duration?
+    static let handshakeLimit: Duration = .seconds(20)
+
+    public init(configuration: PeerConnectionConfiguration = PeerConnectionConfiguration()) throws {
+        self.configuration = configuration
+        certificate = try DTLSCertificate()
+        random = SystemRandomNumberGenerator()
+        localCredentials = ICECredentials(ufrag: Self.iceString(length: 8, using: &random),
+                                          pwd: Self.iceString(length: 24, using: &random))
+        (events, sink) = AsyncStream.makeStream(of: PeerConnectionEvent.self, bufferingPolicy: .unbounded)
+        (outgoing, outbox) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
+    }
+
+    /// The SHA-256 fingerprint of our certificate, as `a=fingerprint` carries it.
+    public nonisolated var fingerprint: Fingerprint { Fingerprint(algorithm: "sha-256", bytes: certificate.sha256Fingerprint) }
+
+    // MARK: - Offer / answer (RFC 8829)
+
+    /// A data channel, reliable and ordered, opened as soon as SCTP is up.
+    public func createDataChannel(label: String, protocol: String = "") {
+        requestedChannels.append(DataChannelOptions(label: label, protocol: `protocol`))
+    }
+
+    /// Starts ICE as the controlling agent and returns our offer.
+    public func createOffer() async throws -> String {
+        isOfferer = true
+        try await startTransport(role: .controlling)
+        return try await builder().offer().text
+    }
+
+    /// Applies the remote offer, starts ICE as the controlled agent and returns our answer.
+    public func answer(offer sdp: String) async throws -> String {
+        let document = try SDPDocument(parsing: sdp)
+        let description = try RemoteTransportDescription(document)
+        isOfferer = false
+        try await startTransport(role: .controlled)
+        let answer = try await builder().answer(to: document).text
+        try await apply(description)
+        return answer
+    }
+
+    public func setRemoteAnswer(_ sdp: String) async throws {
+        guard isOfferer, remote == nil else { throw Failure("an answer arrived for an offer we did not make") }
+        try await apply(RemoteTransportDescription(SDPDocument(parsing: sdp)))
+    }
+
+    /// A trickled remote candidate: `candidate:...` (with or without the prefix); an empty
+    /// string is end-of-candidates. Candidates of another ICE generation are dropped.
+    public func addRemoteCandidate(_ text: String, usernameFragment: String? = nil) async {
+        if let usernameFragment, let remote, usernameFragment != remote.iceUfrag {
+            counters.staleCandidates += 1
+            return
+        }
+        let trimmed = text.hasPrefix("candidate:") ? String(text.dropFirst("candidate:".count)) : text
+        guard !trimmed.isEmpty else {
+            remoteCandidatesEnded = true
+            await ice?.remoteCandidatesComplete()
+            return
+        }
+        guard let attribute = CandidateAttribute(parsing: trimmed) else {
+            counters.malformedCandidates += 1
+            sink.yield(.notice("dropped an unparsable remote candidate"))
+            return
+        }
+        guard let ice, remote != nil else {
+            earlyCandidates.append(attribute)
+            return
+        }
+        if await !ice.addRemoteCandidate(attribute) { counters.unusableCandidates += 1 }
+    }
+
+    // MARK: - Data channels
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Sends on the open channel with this label.
+    public func send(_ message: DataChannelMessage, label: String) throws {
+        guard let channels, let id = labels.first(where: { $0.value == label })?.key,
+              channels.channels[id]?.state == .open
+        else { throw Failure("the \(label) channel is not open") }
+        do {
+            try channels.send(message, on: id, now: now)
+        } catch {
+            throw Failure("cannot send on \(label): \(error)")
+        }
+        drain()
+    }
+
+    // MARK: - Stats
+
+    public struct Stats: Sendable, Equatable {
+        public var state: PeerConnectionState
+        public var iceState: ICEConnectionState?
+        public var localCandidateType: String?
+        public var remoteCandidateType: String?
+        public var roundTripTime: Duration?
+        public var dtlsState: String?
+        public var sctpState: String?
+    }
+
+    public func stats() async -> Stats {
+        let pair = await ice?.selectedPair
+        return Stats(state: state, iceState: await ice?.state, localCandidateType: pair?.local.kind.rawValue,
+                     remoteCandidateType: pair?.remote.kind.rawValue, roundTripTime: await ice?.roundTripTime,
+                     dtlsState: dtls.map { "\($0.state)" }, sctpState: channels.map { "\($0.association.state)" })
+    }
+
+    // MARK: - Closing
+
+    /// Ends the connection: close_notify to the peer (so it learns at once, not from
+    /// consent freshness), then the sockets.
+    public func close() async {
+        guard !closing else { return }
+        closing = true
+        if let dtls, dtls.state == .connected {
+            channels?.association.abort(reason: "closed")
+            drainSCTP()
+            dtls.close()
+            flushDTLS()
+        }
+        setState(.closed)
+        outbox.finish()
+        await writer?.value
+        writer = nil
+        timer?.cancel()
+        iceEvents?.cancel()
+        await ice?.close()
+        sink.finish()
+    }
+
+    // MARK: - Transport
+
+    private func startTransport(role: ICERole) async throws {
+        guard ice == nil else { throw Failure("the transport is already started") }
+        let transport = try await ICETransport.start(role: role, credentials: localCredentials,
+                                                     includeLoopback: configuration.includeLoopback,
+                                                     includeIPv6: configuration.includeIPv6)
+        ice = transport
+        let outgoing = outgoing
+        writer = Task { [weak self] in
+            for await datagram in outgoing { await self?.transmit(datagram) }
+        }
+        await transport.setRelayOnly(configuration.relayOnly)
+        iceEvents = Task { [weak self] in
+            for await event in transport.events { await self?.handle(event) }
+        }
+        let hostFamilies = await transport.localCandidates.filter { $0.kind == .host }.map(\.address.family)
+        for server in configuration.iceServers {
+            let address: TransportAddress
+            do { address = try await server.resolve() } catch {
+                sink.yield(.notice(error.description))
+                continue
+            }
+            switch server.kind {
+            case .stun:
+                pendingGathers += 1
+                await transport.gatherServerReflexive(from: address)
+            case .turn:
+                // One allocation per host address of the server's family.
+                pendingGathers += hostFamilies.filter { $0 == address.family }.count
+                await transport.gatherRelayed(from: address, username: server.username ?? "", password: server.password ?? "",
+                                              overTCP: server.transport == .tcp)
+            }
+        }
+        setState(.connecting)
+    }
+
+    private func builder() async throws -> SessionDescriptionBuilder {
+        guard let ice else { throw Failure("no transport") }
+        let candidates = configuration.relayOnly ? [] : await ice.localCandidates.map(\.attribute)
+        let transport = SessionDescriptionBuilder.Transport(
+            iceUfrag: localCredentials.ufrag, icePwd: localCredentials.pwd, fingerprint: fingerprint,
+            candidates: candidates, endOfCandidates: pendingGathers == 0)
+        let streams = SessionDescriptionBuilder.Streams(
+            cname: Self.iceString(length: 16, using: &random), streamID: Self.iceString(length: 16, using: &random),
+            audioSSRC: random.next(), videoSSRC: random.next(), videoRTXSSRC: random.next())
+        return SessionDescriptionBuilder(sessionID: random.next() >> 2, transport: transport, streams: streams)
+    }
+
+    private func apply(_ description: RemoteTransportDescription) async throws {
+        guard let ice else { throw Failure("no transport") }
+        let isClient = try description.localDTLSRoleIsClient(weAreOfferer: isOfferer)
+        guard let dtlsFingerprint = DTLSFingerprint(sdpValue: description.fingerprint.attributeValue) else {
+            throw Failure("the peer's fingerprint uses \(description.fingerprint.algorithm), which we cannot check")
+        }
+        remote = description
+        dtls = try DTLSEndpoint(role: isClient ? .client : .server, certificate: certificate,
+                                remoteFingerprint: dtlsFingerprint)
+        await ice.setRemoteCredentials(ICECredentials(ufrag: description.iceUfrag, pwd: description.icePwd))
+        for candidate in description.candidates + earlyCandidates {
+            if await !ice.addRemoteCandidate(candidate) { counters.unusableCandidates += 1 }
+        }
+        earlyCandidates.removeAll()
+        if description.endOfCandidates || remoteCandidatesEnded { await ice.remoteCandidatesComplete() }
+        let early = earlyDTLS
+        earlyDTLS.removeAll()
+        for datagram in early { dtls?.handle(datagram: datagram, now: now) }
+        if hasSelectedPair { startDTLSIfClient() }
+        drain()
+    }
+
+    private func handle(_ event: ICETransport.Event) {
+        switch event {
+        case .ice(let ice):
+            handle(ice)
+        case .data(let bytes, _):
+            guard let first = bytes.first else { return }
+            switch first {
+            case 20...63:  // RFC 7983 §7: DTLS
+                if let dtls {
+                    dtls.handle(datagram: bytes, now: now)
+                    drain()
+                } else if earlyDTLS.count < 16 {
+                    earlyDTLS.append(bytes)
+                }
+            case 128...191:
+                counters.rtpDropped += 1
+            default:
+                counters.unknownDatagrams += 1
+            }
+        }
+    }
+
+    private func handle(_ event: ICEEvent) {
+        switch event {
+        case .stateChanged(let iceState):
+            switch iceState {
+            case .disconnected: if state == .connected { setState(.disconnected) }
+            case .connected: if state == .disconnected { setState(.connected) }
+            case .failed: fail("ICE failed: no working path to the peer (check the network, or use a TURN server)")
+            case .new, .checking, .closed: break
+            }
+        case .selectedPair:
+            hasSelectedPair = true
+            let waiting = held
+            held.removeAll()
+            for datagram in waiting { outbox.yield(datagram) }
+            startDTLSIfClient()
+            drain()
+        case .localCandidate(let candidate):
+            if !(configuration.relayOnly && candidate.kind != .relay) { sink.yield(.localCandidate(candidate.attribute)) }
+            if candidate.kind == .relay { gathered() }
+        case .gatheringComplete:
+            gathered()
+        case .relayFailed(let why):
+            sink.yield(.notice("TURN: \(why)"))
+            gathered()
+        case .peerReflexiveRemote, .roleChanged, .relayedData:
+            break
+        }
+    }
+
+    private func gathered() {
+        guard pendingGathers > 0 else { return }
+        pendingGathers -= 1
+        if pendingGathers == 0 { sink.yield(.gatheringComplete) }
+    }
+
+    private var startedDTLS = false
+
+    private func startDTLSIfClient() {
+        guard let dtls, !startedDTLS else { return }
+        startedDTLS = true
+        handshakeDeadline = now + Self.handshakeLimit
+        if dtls.role == .client { dtls.start(now: now) }
+    }
+
+    // MARK: - Draining the machines
+
+    /// SCTP packets into DTLS records, DTLS datagrams to the peer, events up, and the
+    /// next deadline armed.
+    private func drain() {
+        guard let dtls else { return }
+        while let event = dtls.pollEvent() {
+            switch event {
+            case .connected(let keys):
+                handshakeDeadline = nil
+                srtpKeys = keys
+                setState(.connected)
+                startSCTP(isDTLSClient: dtls.role == .client)
+            case .data(let packet):
+                channels?.handle(packet: packet, now: now)
+            case .closed:
+                sink.yield(.peerClosed)
+            case .failed(let why):
+                fail("DTLS: \(why)")
+            }
+        }
+        drainSCTP()
+        flushDTLS()
+        armTimer()
+    }
+
+    private func drainSCTP() {
+        guard let channels, let dtls else { return }
+        while let packet = channels.pollTransmit() {
+            do { try dtls.send(packet) } catch { counters.sctpUnsent += 1 }
+        }
+        while let event = channels.pollEvent() {
+            switch event {
+            case .associationEstablished:
+                break
+            case .channelOpened(let id, let label, _):
+                labels[id] = label
+                sink.yield(.channelOpened(label: label))
+            case .message(let id, let message):
+                sink.yield(.channelMessage(label: labels[id] ?? "", message))
+            case .channelClosed(let id):
+                sink.yield(.channelClosed(label: labels[id] ?? ""))
+            case .bufferedAmountLow:
+                break
+            case .closed(let reason):
+                // The peer ending SCTP on purpose (SHUTDOWN or ABORT) is a hang-up; anything
+                // else (no answer, too many retransmissions) is the data path failing.
+                guard !closing else { break }
+                if reason.hasPrefix("shutdown") || reason.hasPrefix("abort received") {
+                    sink.yield(.peerClosed)
+                } else {
+                    fail("SCTP: \(reason)")
+                }
+            }
+        }
+    }
+
+    private func flushDTLS() {
+        guard let dtls else { return }
+        while let datagram = dtls.pollTransmit() {
+            if hasSelectedPair { outbox.yield(datagram) } else if held.count < 64 { held.append(datagram) }
+        }
+    }
+
+    private func startSCTP(isDTLSClient: Bool) {
+        guard channels == nil, let remote else { return }
+        guard remote.sctpPort != nil else {
+            sink.yield(.notice("the peer has no data channel: chat is off for this call"))
+            return
+        }
+        var configuration = SCTPConfiguration()
+        configuration.remotePort = UInt16(clamping: remote.sctpPort ?? 5000)
+        configuration.remoteMaxMessageSize = remote.maxMessageSize
+        configuration.maxMessageSize = SessionDescriptionBuilder.maxMessageSize
+        let endpoint = DataChannelEndpoint(association: SCTPAssociation(configuration: configuration, seed: random.next()),
+                                           isDTLSClient: isDTLSClient)
+        channels = endpoint
+        // RFC 8841 §9.3: both ends send INIT; the association resolves the collision.
+        endpoint.connect(now: now)
+        for options in requestedChannels {
+            do {
+                let id = try endpoint.open(options, now: now)
+                labels[id] = options.label
+            } catch {
+                sink.yield(.notice("cannot open the \(options.label) channel: \(error)"))
+            }
+        }
+        requestedChannels.removeAll()
+    }
+
+    private func armTimer() {
+        timer?.cancel()
+        let deadlines = [dtls?.pollTimeout(), channels?.pollTimeout(), handshakeDeadline].compactMap { $0 }
+        guard let deadline = deadlines.min(), !closing else { return }
+        let delay = max(deadline - now, .zero)
+        timer = Task { [weak self] in
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            await self?.timerFired()
+        }
+    }
+
+    private func timerFired() {
+        let now = now
+        if let deadline = handshakeDeadline, now >= deadline {
+            handshakeDeadline = nil
+            fail("DTLS: no secure connection within \(Self.handshakeLimit.components.seconds) s of the ICE path opening")
+        }
+        dtls?.handleTimeout(now: now)
+        channels?.handleTimeout(now: now)
+        drain()
+    }
+
+    private func transmit(_ datagram: [UInt8]) async {
+        do { try await ice?.send(datagram) } catch { counters.unsent += 1 }
+    }
+
+    private func setState(_ newState: PeerConnectionState) {
+        guard newState != state, state != .closed, state != .failed || newState == .closed else { return }
+        state = newState
+        sink.yield(.stateChanged(newState))
+    }
+
+    private func fail(_ why: String) {
+        guard state != .failed, state != .closed else { return }
+        setState(.failed)
+        sink.yield(.failed(why))
+    }
+
+    private var now: Duration { ContinuousClock.now - origin }
+
+    /// ICE characters (RFC 8839 §5.4: ALPHA / DIGIT / "+" / "/").
+    static func iceString(length: Int, using random: inout SystemRandomNumberGenerator) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        return String((0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+    }
+}
+
+/// What the connection dropped or could not use, for stats and tests.
+public struct PeerConnectionCounters: Sendable, Equatable {
+    public var staleCandidates = 0
+    public var malformedCandidates = 0
+    public var unusableCandidates = 0
+    public var rtpDropped = 0
+    public var unknownDatagrams = 0
+    public var sctpUnsent = 0
+    public var unsent = 0
+}

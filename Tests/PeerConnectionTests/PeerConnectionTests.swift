@@ -1,0 +1,129 @@
+import Foundation
+import ICE
+import PeerConnection
+import SCTP
+import SDP
+import Testing
+
+/// Two of our peer connections in one process on loopback sockets, the offer,
+/// answer and trickled candidates handed across directly: ICE, DTLS and SCTP
+/// come up and the `chat` channel carries text both ways. (Against peers we did
+/// not write: the aiortc and Chromium tests in Tests/interop.)
+@Suite struct PeerConnectionTests {
+    static let loopback = PeerConnectionConfiguration(includeLoopback: true, includeIPv6: false)
+
+    @Test func chatOpensAndCarriesTextBothWaysThenCloseReachesThePeer() async throws {
+        let caller = try PeerConnection(configuration: Self.loopback)
+        let callee = try PeerConnection(configuration: Self.loopback)
+        let callerEvents = EventLog(caller.events)
+        let calleeEvents = EventLog(callee.events)
+
+        await caller.createDataChannel(label: "chat")
+        let offer = try await caller.createOffer()
+        let answer = try await callee.answer(offer: offer)
+        try await caller.setRemoteAnswer(answer)
+
+        #expect(try await callerEvents.first(within: .seconds(10)) { $0 == .channelOpened(label: "chat") } != nil)
+        #expect(try await calleeEvents.first(within: .seconds(10)) { $0 == .channelOpened(label: "chat") } != nil)
+        #expect(await caller.state == .connected)
+        #expect(await callee.state == .connected)
+
+        try await caller.send(.text("hello 👋 from the caller"), label: "chat")
+        #expect(try await calleeEvents.first(within: .seconds(5)) {
+            $0 == .channelMessage(label: "chat", .text("hello 👋 from the caller"))
+        } != nil)
+        try await callee.send(.text("and back"), label: "chat")
+        #expect(try await callerEvents.first(within: .seconds(5)) {
+            $0 == .channelMessage(label: "chat", .text("and back"))
+        } != nil)
+
+        // A hang-up closes DTLS with close_notify: the peer learns at once, not from consent.
+        await caller.close()
+        #expect(try await calleeEvents.first(within: .seconds(5)) { $0 == .peerClosed } != nil)
+        await callee.close()
+    }
+
+    /// A man in the middle: the answer's fingerprint is not the certificate the
+    /// callee presents, so the caller refuses the DTLS connection and says why.
+    @Test func aFingerprintThatDoesNotMatchTheCertificateEndsTheConnection() async throws {
+        let caller = try PeerConnection(configuration: Self.loopback)
+        let callee = try PeerConnection(configuration: Self.loopback)
+        let impostor = try PeerConnection(configuration: Self.loopback)
+        let callerEvents = EventLog(caller.events)
+
+        await caller.createDataChannel(label: "chat")
+        let offer = try await caller.createOffer()
+        var answer = try await callee.answer(offer: offer)
+        answer = answer.replacingOccurrences(of: callee.fingerprint.attributeValue, with: impostor.fingerprint.attributeValue)
+        try await caller.setRemoteAnswer(answer)
+
+        let failure = try await callerEvents.first(within: .seconds(10)) {
+            if case .failed = $0 { return true }
+            return false
+        }
+        guard case .failed(let why)? = failure else {
+            Issue.record("no failure; events: \(await callerEvents.seen)")
+            return
+        }
+        #expect(why.contains("fingerprint"), "\(why)")
+        #expect(await callerEvents.seen.contains(.channelOpened(label: "chat")) == false)
+        await caller.close()
+        await callee.close()
+        await impostor.close()
+    }
+
+    @Test func anAnswerWithoutICECredentialsIsRefusedWithAReason() async throws {
+        let caller = try PeerConnection(configuration: Self.loopback)
+        _ = try await caller.createOffer()
+        let bad = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+            + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+            + "a=setup:active\r\na=sctp-port:5000\r\n"
+        await #expect { try await caller.setRemoteAnswer(bad) } throws: { "\($0)".contains("ice-ufrag") }
+        await caller.close()
+    }
+}
+
+/// Collects a connection's events so a test can wait for one and still see the rest.
+actor EventLog {
+    private(set) var seen: [PeerConnectionEvent] = []
+    private var waiters: [(predicate: @Sendable (PeerConnectionEvent) -> Bool, continuation: CheckedContinuation<PeerConnectionEvent?, Never>)] = []
+    private var reader: Task<Void, Never>?
+
+    init(_ events: AsyncStream<PeerConnectionEvent>) {
+        let stream = events
+        Task { await self.start(stream) }
+    }
+
+    private func start(_ events: AsyncStream<PeerConnectionEvent>) {
+        reader = Task {
+            for await event in events { self.record(event) }
+        }
+    }
+
+    private func record(_ event: PeerConnectionEvent) {
+        seen.append(event)
+        var remaining: [(predicate: @Sendable (PeerConnectionEvent) -> Bool, continuation: CheckedContinuation<PeerConnectionEvent?, Never>)] = []
+        for waiter in waiters {
+            if waiter.predicate(event) { waiter.continuation.resume(returning: event) } else { remaining.append(waiter) }
+        }
+        waiters = remaining
+    }
+
+    /// The first event (already seen or still to come) that matches, or nil after `limit`.
+    func first(within limit: Duration, where predicate: @escaping @Sendable (PeerConnectionEvent) -> Bool) async throws -> PeerConnectionEvent? {
+        if let event = seen.first(where: predicate) { return event }
+        let timeout = Task { [weak self] in
+            try? await Task.sleep(for: limit)
+            await self?.expire()
+        }
+        defer { timeout.cancel() }
+        return await withCheckedContinuation { continuation in
+            waiters.append((predicate, continuation))
+        }
+    }
+
+    private func expire() {
+        for waiter in waiters { waiter.continuation.resume(returning: nil) }
+        waiters.removeAll()
+    }
+}

@@ -1,0 +1,163 @@
+"""An aiortc (PyPI) WebRTC peer that behaves like the seed's browser page, for
+interop tests: it joins a room through python-socketio, calls (`--call ID`) or
+answers whoever calls, and speaks on the `chat` data channel.
+
+Out, one JSON object per line: {"event": "ready"}, {"event": "incoming", "from"},
+{"event": "state", "state"} (RTCPeerConnection connectionState),
+{"event": "channel", "label", "state"}, {"event": "chat", "text"},
+{"event": "signal", "type"} for each signaling message from the peer,
+{"event": "error", "message"}.
+In, one command per line: {"chat": TEXT}, {"hangup": true}, {"close": true}
+(closes the peer connection without a hangup, as a vanished page would),
+{"quit": true}. Every chat line received is echoed back as "echo: TEXT".
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+
+import socketio
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc.sdp import candidate_from_sdp
+
+
+def emit(**obj):
+    print(json.dumps(obj), flush=True)
+
+
+class Page:
+    def __init__(self, user, room, call_target):
+        self.user = user
+        self.room = room
+        self.call_target = call_target
+        self.peer = None
+        self.pc = None
+        self.channel = None
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("msg", self.on_msg)
+
+    async def relay(self, event, **fields):
+        await self.sio.emit(event, {"userId": self.user, "targetUid": self.peer, **fields})
+
+    def new_pc(self):
+        pc = RTCPeerConnection()
+
+        @pc.on("connectionstatechange")
+        async def on_state():
+            emit(event="state", state=pc.connectionState)
+
+        @pc.on("datachannel")
+        def on_datachannel(channel):
+            self.attach(channel)
+
+        self.pc = pc
+        return pc
+
+    def attach(self, channel):
+        self.channel = channel
+
+        @channel.on("open")
+        def on_open():
+            emit(event="channel", label=channel.label, state="open")
+
+        @channel.on("close")
+        def on_close():
+            emit(event="channel", label=channel.label, state="closed")
+
+        @channel.on("message")
+        def on_message(message):
+            if isinstance(message, str):
+                emit(event="chat", text=message)
+                if not message.startswith("echo: "):
+                    channel.send("echo: " + message)
+
+        if channel.readyState == "open":
+            emit(event="channel", label=channel.label, state="open")
+
+    async def on_msg(self, envelope):
+        kind = envelope.get("type")
+        data = envelope.get("data") or {}
+        if kind in ("join", "leave"):
+            return
+        sender = data.get("userId")
+        emit(event="signal", type=kind)
+        if kind == "call":
+            self.peer = sender
+            emit(event="incoming", **{"from": sender})
+            await self.relay("accept")
+        elif kind == "offer":
+            self.peer = sender
+            pc = self.new_pc()
+            await pc.setRemoteDescription(RTCSessionDescription(**data["offer"]))
+            await pc.setLocalDescription(await pc.createAnswer())
+            await self.relay("answer", answer={"type": "answer", "sdp": pc.localDescription.sdp})
+        elif kind == "answer" and self.pc is not None:
+            await self.pc.setRemoteDescription(RTCSessionDescription(**data["answer"]))
+        elif kind == "candidate" and self.pc is not None:
+            init = data.get("candidate") or {}
+            text = init.get("candidate") or ""
+            if not text:
+                await self.pc.addIceCandidate(None)
+                return
+            candidate = candidate_from_sdp(text.removeprefix("candidate:"))
+            candidate.sdpMid = init.get("sdpMid")
+            candidate.sdpMLineIndex = init.get("sdpMLineIndex")
+            await self.pc.addIceCandidate(candidate)
+        elif kind == "hangup":
+            await self.close_pc()
+        elif kind == "error":
+            emit(event="error", message=envelope.get("msg"))
+
+    async def place_call(self):
+        self.peer = self.call_target
+        await self.relay("call")
+        pc = self.new_pc()
+        self.attach(pc.createDataChannel("chat"))
+        # aiortc does not trickle: the offer carries every candidate.
+        await pc.setLocalDescription(await pc.createOffer())
+        await self.relay("offer", offer={"type": "offer", "sdp": pc.localDescription.sdp})
+
+    async def close_pc(self):
+        if self.pc is not None:
+            await self.pc.close()
+            self.pc = None
+
+    async def commands(self):
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        while line := await reader.readline():
+            command = json.loads(line)
+            if "chat" in command:
+                if self.channel is None or self.channel.readyState != "open":
+                    emit(event="error", message="chat is not open")
+                else:
+                    self.channel.send(command["chat"])
+            elif command.get("hangup"):
+                await self.relay("hangup")
+                await self.close_pc()
+            elif command.get("close"):
+                await self.close_pc()
+            elif command.get("quit"):
+                break
+
+    async def run(self, server):
+        query = f"userId={self.user}&roomId={self.room}&nickname={self.user}"
+        await self.sio.connect(f"{server}?{query}", transports=["websocket"])
+        emit(event="ready")
+        if self.call_target:
+            await self.place_call()
+        await self.commands()
+        await self.close_pc()
+        await self.sio.disconnect()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--room", required=True)
+    parser.add_argument("--call", dest="call_target")
+    args = parser.parse_args()
+    asyncio.run(Page(args.user, args.room, args.call_target).run(args.server))

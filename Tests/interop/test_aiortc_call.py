@@ -1,0 +1,126 @@
+"""Our headless client against aiortc (PyPI), a WebRTC stack nobody here wrote,
+through our signaling server: ICE, DTLS and SCTP come up in both roles and the
+`chat` data channel carries text both ways; hang-ups and a vanished peer end
+the call."""
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOM, import_or_missing
+from headless import HeadlessCall
+
+PEER_SCRIPT = Path(__file__).resolve().parent / "aiortc_peer.py"
+
+
+class AiortcPeer:
+    """Tests/interop/aiortc_peer.py as a child process: JSON lines both ways."""
+
+    def __init__(self, server, user, call=None):
+        args = [sys.executable, str(PEER_SCRIPT), "--server", server, "--user", user, "--room", ROOM]
+        if call:
+            args += ["--call", call]
+        self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, bufsize=1)
+        self.events = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.events.put(json.loads(line))
+        self.events.put(None)
+
+    def send(self, **command):
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def expect(self, timeout=15.0, **fields):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                event = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"aiortc: no {fields} within {timeout}s; saw {self.seen[-10:]}")
+            if event is None:
+                raise AssertionError(f"aiortc exited before {fields}; saw {self.seen[-10:]}; "
+                                     f"stderr: {self.process.stderr.read()[-3000:]}")
+            self.seen.append(event)
+            if all(event.get(k) == v for k, v in fields.items()):
+                return event
+
+    def stop(self):
+        if self.process.poll() is None:
+            try:
+                self.send(quit=True)
+                self.process.wait(timeout=10)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def aiortc_peer(signaling_server):
+    import_or_missing("aiortc")
+    import_or_missing("socketio")
+    import_or_missing("aiohttp")
+    host, port = signaling_server
+    started = []
+
+    def start(user, call=None):
+        peer = AiortcPeer(f"http://{host}:{port}", user, call)
+        started.append(peer)
+        peer.expect(event="ready")
+        return peer
+
+    yield start
+    for peer in started:
+        peer.stop()
+
+
+def chat_both_ways(ours, theirs):
+    ours.send("chat héllo from the terminal ✓")
+    theirs.expect(event="chat", text="héllo from the terminal ✓")
+    ours.expect(event="chat", text="echo: héllo from the terminal ✓", timeout=10)
+    theirs.send(chat="hi from aiortc")
+    ours.expect(event="chat", text="hi from aiortc", timeout=10)
+
+
+def test_we_call_aiortc_and_chat_then_hang_up(terminal, aiortc_peer):
+    ours = terminal("1001")
+    theirs = aiortc_peer("1002")
+    ours.expect(event="users", users=[{"userId": "1002", "nickname": "1002"}])
+    ours.send("call 1002")
+    theirs.expect(event="incoming", **{"from": "1001"})
+    ours.expect_state("inCall", peer="1002", role="caller", timeout=20)
+    theirs.expect(event="channel", label="chat", state="open")
+    ours.expect(event="notice", message="chat is open", timeout=10)
+    chat_both_ways(ours, theirs)
+
+    ours.send("hangup")
+    ours.expect_state("ended", reason="you hung up on 1002")
+    theirs.expect(event="signal", type="hangup")
+    assert ours.quit() == 0
+
+
+def test_aiortc_calls_us_and_chats_then_closes_without_a_hangup(terminal, aiortc_peer):
+    """aiortc as the offerer (DTLS server, SCTP from both ends), and the seed-page habit of
+    vanishing: closing its peer connection with no `hangup` ends our call at once (DTLS
+    close_notify / SCTP abort), not after consent freshness gives up."""
+    ours = terminal("1001", "--auto-answer")
+    theirs = aiortc_peer("1002", call="1001")
+    ours.expect_state("inCall", peer="1002", role="callee", timeout=20)
+    theirs.expect(event="channel", label="chat", state="open")
+    ours.expect(event="notice", message="chat is open", timeout=10)
+    chat_both_ways(ours, theirs)
+
+    theirs.send(close=True)
+    ended = ours.expect_state("ended", timeout=10)
+    assert ended["reason"] == "1002 hung up", ended
+    assert ours.quit() == 0
