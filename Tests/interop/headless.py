@@ -7,15 +7,13 @@ import threading
 import time
 
 
-class HeadlessCall:
-    def __init__(self, call_binary, user, room, server, log_dir, extra=()):
-        self.user = user
+class JsonLinesProcess:
+    """A child process that prints one JSON object per line and reads commands on stdin."""
+
+    def __init__(self, name, args):
+        self.name = name
         self.events = queue.Queue()
         self.seen = []
-        args = [str(call_binary), "--user", user, "--room", room, "--no-ui",
-                "--log-file", str(log_dir / f"call-{user}.log"), *extra]
-        if server:
-            args += ["--server", server]
         self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True, bufsize=1)
         threading.Thread(target=self._read, daemon=True).start()
@@ -25,8 +23,8 @@ class HeadlessCall:
             self.events.put(json.loads(line))
         self.events.put(None)
 
-    def send(self, command):
-        self.process.stdin.write(command + "\n")
+    def write_line(self, line):
+        self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
 
     def expect(self, timeout=5.0, **fields):
@@ -37,13 +35,26 @@ class HeadlessCall:
             try:
                 event = self.events.get(timeout=max(0.01, remaining))
             except queue.Empty:
-                raise AssertionError(f"{self.user}: no event {fields} within {timeout}s; saw {self.seen[-8:]}")
+                raise AssertionError(f"{self.name}: no event {fields} within {timeout}s; saw {self.seen[-8:]}")
             if event is None:
-                raise AssertionError(f"{self.user}: exited ({self.process.wait()}) before {fields}; "
-                                     f"saw {self.seen[-8:]}; stderr: {self.process.stderr.read()}")
+                raise AssertionError(f"{self.name}: exited ({self.process.wait()}) before {fields}; "
+                                     f"saw {self.seen[-8:]}; stderr: {self.process.stderr.read()[-3000:]}")
             self.seen.append(event)
             if all(event.get(k) == v for k, v in fields.items()):
                 return event
+
+
+class HeadlessCall(JsonLinesProcess):
+    def __init__(self, call_binary, user, room, server, log_dir, extra=()):
+        self.user = user
+        args = [str(call_binary), "--user", user, "--room", room, "--no-ui",
+                "--log-file", str(log_dir / f"call-{user}.log"), *extra]
+        if server:
+            args += ["--server", server]
+        super().__init__(user, args)
+
+    def send(self, command):
+        self.write_line(command)
 
     def expect_state(self, state, timeout=5.0, **fields):
         return self.expect(timeout=timeout, event="state", state=state, **fields)

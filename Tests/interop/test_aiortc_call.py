@@ -4,56 +4,32 @@ through our signaling server: ICE, DTLS and SCTP come up in both roles and the
 the call."""
 
 import json
-import queue
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOM, import_or_missing
-from headless import HeadlessCall
+from headless import JsonLinesProcess
 
 PEER_SCRIPT = Path(__file__).resolve().parent / "aiortc_peer.py"
 
 
-class AiortcPeer:
+class AiortcPeer(JsonLinesProcess):
     """Tests/interop/aiortc_peer.py as a child process: JSON lines both ways."""
 
     def __init__(self, server, user, call=None):
         args = [sys.executable, str(PEER_SCRIPT), "--server", server, "--user", user, "--room", ROOM]
         if call:
             args += ["--call", call]
-        self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, bufsize=1)
-        self.events = queue.Queue()
-        self.seen = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.events.put(json.loads(line))
-        self.events.put(None)
+        super().__init__("aiortc", args)
 
     def send(self, **command):
-        self.process.stdin.write(json.dumps(command) + "\n")
-        self.process.stdin.flush()
+        self.write_line(json.dumps(command))
 
     def expect(self, timeout=15.0, **fields):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                event = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"aiortc: no {fields} within {timeout}s; saw {self.seen[-10:]}")
-            if event is None:
-                raise AssertionError(f"aiortc exited before {fields}; saw {self.seen[-10:]}; "
-                                     f"stderr: {self.process.stderr.read()[-3000:]}")
-            self.seen.append(event)
-            if all(event.get(k) == v for k, v in fields.items()):
-                return event
+        return super().expect(timeout=timeout, **fields)
 
     def stop(self):
         if self.process.poll() is None:
