@@ -96,9 +96,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "CallMedia",
+            dependencies: ["Media", "Codecs", "RTP", "PeerConnection"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CallSession",
             dependencies: [
-                "Signaling", "PeerConnection", "SCTP", "ICE", "SDP",
+                "Signaling", "PeerConnection", "SCTP", "ICE", "SDP", "CallMedia", "Media",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -217,6 +222,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CallMediaTests",
+            dependencies: ["CallMedia", "Media", "PeerConnection", "SCTP"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,7 @@
+import CallMedia
 import ICE
 import Logging
+import Media
 import PeerConnection
 import SCTP
 import SDP
@@ -26,6 +28,9 @@ public actor CallController {
     /// Chat lines typed before the channel opened; sent when it opens.
     private var pendingChat: [String] = []
     static let pendingChatLimit = 50
+    /// The peer's newest decoded video frame, for the screen to draw at its own pace.
+    public nonisolated let remoteVideo = LatestFrame()
+    private var video: VideoCall?
     /// Why signaling ended for good, when it was not our own `quit` (replaced, room full).
     public private(set) var signalingEndReason: String?
     /// Signaling sends leave in the order the machine made them, through one queue.
@@ -276,7 +281,13 @@ public actor CallController {
             pendingChat.removeAll()
         }
         old.operations.finish()
-        Task { await old.connection.close() }
+        let video = video
+        self.video = nil
+        remoteVideo.clear()
+        Task {
+            await video?.stop()
+            await old.connection.close()
+        }
     }
 
     private func peerFailed(_ why: String, generation: Int) {
@@ -325,6 +336,8 @@ public actor CallController {
             }
         case .channelClosed(let label):
             if label == "chat" { chatOpen = false }
+        case .mediaReady(let negotiation):
+            startVideo(negotiation, on: peer.connection)
         case .peerClosed:
             apply(.transportClosedByPeer)
         case .notice(let text):
@@ -332,6 +345,21 @@ public actor CallController {
             updateSink.yield(.notice(text))
         case .failed(let why):
             apply(.transportFailed(why))
+        }
+    }
+
+    private func startVideo(_ negotiation: VideoNegotiation?, on connection: PeerConnection) {
+        guard let negotiation else {
+            updateSink.yield(.notice("no video was agreed for this call"))
+            return
+        }
+        do {
+            let call = try VideoCall(connection: connection, negotiation: negotiation, remoteFrames: remoteVideo)
+            video = call
+            Task { await call.start(reading: connection.media) }
+            logger.info("video: VP8 pt \(negotiation.payloadType), sending \(negotiation.sends), receiving \(negotiation.receives)")
+        } catch {
+            updateSink.yield(.notice("video could not start: \(error)"))
         }
     }
 
@@ -350,11 +378,19 @@ public actor CallController {
             return
         }
         let stats = await connection.stats()
-        updateSink.yield(.stats(CallStats(
+        var report = CallStats(
             connectionState: stats.state.rawValue, iceState: stats.iceState?.rawValue,
             localCandidateType: stats.localCandidateType, remoteCandidateType: stats.remoteCandidateType,
             roundTripTime: stats.roundTripTime.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 },
-            dtlsState: stats.dtlsState, sctpState: stats.sctpState)))
+            dtlsState: stats.dtlsState, sctpState: stats.sctpState)
+        if let video = await video?.stats() {
+            report.video = CallStats.Video(
+                framesSent: video.framesSent, bytesSent: video.bytesSent, framesDecoded: video.received.framesDecoded,
+                packetsReceived: video.received.packetsReceived, bytesReceived: video.received.bytesReceived,
+                framesLost: video.received.framesLost, pliCount: video.received.keyframeRequestsSent,
+                pliReceived: video.keyframeRequestsReceived, frameWidth: video.frameWidth, frameHeight: video.frameHeight)
+        }
+        updateSink.yield(.stats(report))
     }
 
     private func sendChat(_ text: String) {

@@ -37,6 +37,22 @@ public struct CallStats: Sendable, Equatable {
     public var roundTripTime: Double?
     public var dtlsState: String?
     public var sctpState: String?
+    public var video: Video?
+
+    /// Video counters, named as RTCInboundRtpStreamStats / RTCOutboundRtpStreamStats name them.
+    public struct Video: Sendable, Equatable {
+        public var framesSent: Int
+        public var bytesSent: Int
+        public var framesDecoded: Int
+        public var packetsReceived: Int
+        public var bytesReceived: Int
+        public var framesLost: Int
+        /// PLIs we sent, and those the peer sent us (`pliCount` is the inbound name).
+        public var pliCount: Int
+        public var pliReceived: Int
+        public var frameWidth: Int?
+        public var frameHeight: Int?
+    }
 
     public init(connectionState: String, iceState: String? = nil, localCandidateType: String? = nil,
                 remoteCandidateType: String? = nil, roundTripTime: Double? = nil, dtlsState: String? = nil,
@@ -58,6 +74,11 @@ public struct CallStats: Sendable, Equatable {
         if let roundTripTime { parts.append("rtt \(Int((roundTripTime * 1000).rounded())) ms") }
         if let dtlsState { parts.append("DTLS \(dtlsState)") }
         if let sctpState { parts.append("SCTP \(sctpState)") }
+        if let video {
+            var line = "video out \(video.framesSent) frames, in \(video.framesDecoded) decoded"
+            if let width = video.frameWidth, let height = video.frameHeight { line += " \(width)x\(height)" }
+            parts.append(line)
+        }
         return "stats: " + parts.joined(separator: " · ")
     }
 }

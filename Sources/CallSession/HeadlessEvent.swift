@@ -42,6 +42,15 @@ extension CallUpdate {
             ]
             for (name, value) in optional { if let value { fields[name] = .string(value) } }
             if let rtt = stats.roundTripTime { fields["roundTripTime"] = .number(rtt) }
+            if let video = stats.video {
+                let counts: [(String, Int?)] = [
+                    ("framesSent", video.framesSent), ("bytesSent", video.bytesSent), ("framesDecoded", video.framesDecoded),
+                    ("packetsReceived", video.packetsReceived), ("bytesReceived", video.bytesReceived),
+                    ("framesLost", video.framesLost), ("pliCount", video.pliCount), ("pliReceived", video.pliReceived),
+                    ("frameWidth", video.frameWidth), ("frameHeight", video.frameHeight),
+                ]
+                for (name, value) in counts { if let value { fields[name] = .number(Double(value)) } }
+            }
             return .object(fields)
         case .notice(let text):
             return ["event": "notice", "message": .string(text)]

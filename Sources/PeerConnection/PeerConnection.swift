@@ -36,6 +36,8 @@ public enum PeerConnectionEvent: Sendable, Equatable {
     case channelOpened(label: String)
     case channelMessage(label: String, DataChannelMessage)
     case channelClosed(label: String)
+    /// SRTP is keyed: media may flow, as `video` says (nil: no video was agreed).
+    case mediaReady(video: VideoNegotiation?)
     /// The peer closed the secure transport on purpose (DTLS close_notify or an SCTP shutdown).
     case peerClosed
     /// Something worth a line in the log or on the screen that does not end the call.
@@ -53,6 +55,16 @@ public enum PeerConnectionEvent: Sendable, Equatable {
 public actor PeerConnection {
     public nonisolated let events: AsyncStream<PeerConnectionEvent>
     private let sink: AsyncStream<PeerConnectionEvent>.Continuation
+    /// Decrypted RTP and RTCP from the peer, apart from `events` so media never waits behind them.
+    public nonisolated let media: AsyncStream<MediaPacket>
+    private let mediaSink: AsyncStream<MediaPacket>.Continuation
+    private var srtp: SRTPSession?
+    /// What the offer and answer agreed for video, once both are known.
+    public private(set) var video: VideoNegotiation?
+    private var localOffer: SDPDocument?
+    private lazy var streams = SessionDescriptionBuilder.Streams(
+        cname: Self.iceString(length: 16, using: &random), streamID: Self.iceString(length: 16, using: &random),
+        audioSSRC: random.next(), videoSSRC: random.next(), videoRTXSSRC: random.next())
     private let configuration: PeerConnectionConfiguration
     private let certificate: DTLSCertificate
     public nonisolated let localCredentials: ICECredentials
@@ -98,6 +110,8 @@ public actor PeerConnection {
         localCredentials = ICECredentials(ufrag: Self.iceString(length: 8, using: &random),
                                           pwd: Self.iceString(length: 24, using: &random))
         (events, sink) = AsyncStream.makeStream(of: PeerConnectionEvent.self, bufferingPolicy: .unbounded)
+        // Media that the pipeline cannot keep up with is dropped oldest first, never queued without end.
+        (media, mediaSink) = AsyncStream.makeStream(of: MediaPacket.self, bufferingPolicy: .bufferingNewest(512))
         (outgoing, outbox) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
     }
 
@@ -115,7 +129,9 @@ public actor PeerConnection {
     public func createOffer() async throws -> String {
         isOfferer = true
         try await startTransport(role: .controlling)
-        return try await builder().offer().text
+        let offer = try await builder().offer()
+        localOffer = offer
+        return offer.text
     }
 
     /// Applies the remote offer, starts ICE as the controlled agent and returns our answer.
@@ -124,14 +140,18 @@ public actor PeerConnection {
         let description = try RemoteTransportDescription(document)
         isOfferer = false
         try await startTransport(role: .controlled)
-        let answer = try await builder().answer(to: document).text
+        let answer = try await builder().answer(to: document)
+        video = VideoNegotiation(answer: answer, remote: document, localSSRC: streams.videoSSRC)
         try await apply(description)
-        return answer
+        return answer.text
     }
 
     public func setRemoteAnswer(_ sdp: String) async throws {
         guard isOfferer, remote == nil else { throw Failure("an answer arrived for an offer we did not make") }
-        try await apply(RemoteTransportDescription(SDPDocument(parsing: sdp)))
+        let answer = try SDPDocument(parsing: sdp)
+        let description = try RemoteTransportDescription(answer)
+        video = VideoNegotiation(answer: answer, remote: answer, localSSRC: streams.videoSSRC)
+        try await apply(description)
     }
 
     /// A trickled remote candidate: `candidate:...` (with or without the prefix); an empty
@@ -212,6 +232,7 @@ public actor PeerConnection {
             flushDTLS()
         }
         setState(.closed)
+        mediaSink.finish()
         outbox.finish()
         await writer?.value
         writer = nil
@@ -264,9 +285,6 @@ public actor PeerConnection {
         let transport = SessionDescriptionBuilder.Transport(
             iceUfrag: localCredentials.ufrag, icePwd: localCredentials.pwd, fingerprint: fingerprint,
             candidates: candidates, endOfCandidates: pendingGathers == 0)
-        let streams = SessionDescriptionBuilder.Streams(
-            cname: Self.iceString(length: 16, using: &random), streamID: Self.iceString(length: 16, using: &random),
-            audioSSRC: random.next(), videoSSRC: random.next(), videoRTXSSRC: random.next())
         return SessionDescriptionBuilder(sessionID: random.next() >> 2, transport: transport, streams: streams)
     }
 
@@ -306,8 +324,8 @@ public actor PeerConnection {
                 } else if earlyDTLS.count < 16 {
                     earlyDTLS.append(bytes)
                 }
-            case 128...191:
-                counters.rtpDropped += 1
+            case 128...191:  // RFC 7983 §7: RTP and RTCP, told apart by RFC 5761 §4
+                receiveMedia(bytes)
             default:
                 counters.unknownDatagrams += 1
             }
@@ -370,6 +388,7 @@ public actor PeerConnection {
                 handshakeDeadline = nil
                 srtpKeys = keys
                 setState(.connected)
+                startMedia(keys)
                 startSCTP(isDTLSClient: dtls.role == .client)
             case .data(let packet):
                 channels?.handle(packet: packet, now: now)
@@ -448,6 +467,61 @@ public actor PeerConnection {
         requestedChannels.removeAll()
     }
 
+    // MARK: - Media (SRTP)
+
+    public enum MediaPacket: Sendable {
+        case rtp([UInt8])
+        case rtcp([UInt8])
+    }
+
+    private func startMedia(_ keys: SRTPKeyingMaterial?) {
+        guard let keys else {
+            if video != nil { sink.yield(.notice("the peer agreed no SRTP profile: no video or audio in this call")) }
+            return
+        }
+        do {
+            srtp = try SRTPSession(keys: keys)
+            sink.yield(.mediaReady(video: video))
+        } catch {
+            sink.yield(.notice("SRTP could not start (\(error)): no video or audio in this call"))
+        }
+    }
+
+    private func receiveMedia(_ bytes: [UInt8]) {
+        guard let srtp, bytes.count >= 12 else {
+            counters.rtpDropped += 1
+            return
+        }
+        // RFC 5761 §4: RTCP packet types 192-223 sit where RTP has marker + payload type 64-95.
+        let isRTCP = (64...95).contains(bytes[1] & 0x7F)
+        do {
+            if isRTCP {
+                mediaSink.yield(.rtcp(try srtp.unprotectRTCP(bytes)))
+            } else {
+                mediaSink.yield(.rtp(try srtp.unprotectRTP(bytes)))
+            }
+        } catch {
+            counters.srtpRejected += 1
+        }
+    }
+
+    /// Protects and sends one RTP packet; dropped (and counted) before SRTP is up.
+    public func sendRTP(_ packet: [UInt8]) {
+        guard let srtp, hasSelectedPair, let protected = try? srtp.protectRTP(packet) else {
+            counters.mediaUnsent += 1
+            return
+        }
+        outbox.yield(protected)
+    }
+
+    public func sendRTCP(_ packet: [UInt8]) {
+        guard let srtp, hasSelectedPair, let protected = try? srtp.protectRTCP(packet) else {
+            counters.mediaUnsent += 1
+            return
+        }
+        outbox.yield(protected)
+    }
+
     private func armTimer() {
         timer?.cancel()
         let deadlines = [dtls?.pollTimeout(), channels?.pollTimeout(), handshakeDeadline].compactMap { $0 }
@@ -500,7 +574,11 @@ public struct PeerConnectionCounters: Sendable, Equatable {
     public var staleCandidates = 0
     public var malformedCandidates = 0
     public var unusableCandidates = 0
+    /// RTP/RTCP before SRTP was keyed.
     public var rtpDropped = 0
+    /// SRTP packets that failed authentication or replay checks.
+    public var srtpRejected = 0
+    public var mediaUnsent = 0
     public var unknownDatagrams = 0
     public var sctpUnsent = 0
     public var unsent = 0

@@ -29,7 +29,7 @@ public struct SDPLine: Sendable, Hashable {
 
 extension Array where Element == SDPLine {
     /// Values of every `a=name:value` line with this name, in order.
-    func attributeValues(_ name: String) -> [Substring] {
+    public func attributeValues(_ name: String) -> [Substring] {
         compactMap { line in
             guard let attribute = line.attribute, attribute.name == name else { return nil }
             return attribute.value ?? ""

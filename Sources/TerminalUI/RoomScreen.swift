@@ -85,6 +85,14 @@ public final class RoomScreen {
         return nil
     }
 
+    /// Repaints every cell from the model, as Ctrl-L does: for when video written
+    /// outside ncurses must be wiped (the peer's video stopped).
+    public func repaintAll() {
+        guard !curses.isClosed else { return }
+        curses.invalidate()
+        paint()
+    }
+
     /// Rings the terminal bell; the application calls it once when a call
     /// starts ringing.
     public func bell() {

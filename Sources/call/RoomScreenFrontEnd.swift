@@ -28,7 +28,8 @@ struct RoomScreenFrontEnd {
             inbox.post(.finished)
         }
         let screenThread = ScreenThread(
-            model: initialModel(), endpoint: endpoint, hostingPort: hostingPort, inbox: inbox, commands: commandSink)
+            model: initialModel(), endpoint: endpoint, hostingPort: hostingPort, inbox: inbox, commands: commandSink,
+            remoteVideo: controller.remoteVideo)
         let failure = await screenThread.run()
         commandSink.finish()
         await forwarder.value
@@ -45,7 +46,7 @@ struct RoomScreenFrontEnd {
             room: endpoint.roomId,
             server: endpoint.hostPort,
             connection: hostingPort.map { .hosting(port: $0) } ?? .connected,
-            remoteVideoLabel: "no video yet (media is not built yet)",
+            remoteVideoLabel: ScreenThread.noRemoteVideo,
             // The preview pane shows the local source drawn by the renderer; no label over it.
             previewLabel: "")
     }
@@ -74,9 +75,15 @@ final class ScreenThread: @unchecked Sendable {
     private var previewFrame: UInt32 = 0
     private var previewShown = false
     private var videoBytes: [UInt8] = []
+    /// The peer's decoded video, drawn when a new frame is there.
+    private let remoteVideo: LatestFrame
+    private var remoteWriter: TerminalVideoWriter
+    private var remoteFrameDrawn: UInt64?
+    static let noRemoteVideo = "no video from the peer"
 
     init(model: RoomScreenModel, endpoint: SignalingEndpoint, hostingPort: Int?, inbox: RoomScreenFrontEnd.Inbox,
-         commands: AsyncStream<UserCommand>.Continuation) {
+         commands: AsyncStream<UserCommand>.Continuation, remoteVideo: LatestFrame) {
+        self.remoteVideo = remoteVideo
         self.model = model
         self.endpoint = endpoint
         self.hostingPort = hostingPort
@@ -85,6 +92,7 @@ final class ScreenThread: @unchecked Sendable {
         videoOptions = RenderOptions(colors: ColorMode.detect(environment: ProcessInfo.processInfo.environment, override: nil))
         videoOptions.saveAndRestoreCursor = true
         previewWriter = TerminalVideoWriter(options: videoOptions)
+        remoteWriter = TerminalVideoWriter(options: videoOptions)
     }
 
     /// Runs the screen until the session finishes; returns why the screen could not start, if it could not.
@@ -113,9 +121,44 @@ final class ScreenThread: @unchecked Sendable {
             screen.render(model)
             if finished { break }
             drawPreview(on: screen)
+            drawRemote(on: screen)
             if let command = screen.readCommand(timeoutMilliseconds: 50) { handle(command, screen: screen) }
         }
         return nil
+    }
+
+    /// Writes the peer's newest frame into the remote pane when it is new (or the pane
+    /// was painted over); with no video the pane keeps ncurses' label.
+    private func drawRemote(on screen: RoomScreen) {
+        guard let newest = remoteVideo.newest else {
+            if model.remoteVideoLabel.isEmpty {
+                // The video stopped: put the label back and wipe the last picture.
+                model.remoteVideoLabel = Self.noRemoteVideo
+                screen.render(model)
+                screen.repaintAll()
+                previewWriter.invalidate()
+                remoteFrameDrawn = nil
+            }
+            return
+        }
+        guard model.remoteVideoLabel.isEmpty else {
+            // Let ncurses clear the label first (next tick), then draw over the whole pane.
+            model.remoteVideoLabel = ""
+            remoteFrameDrawn = nil
+            return
+        }
+        guard screen.videoIsVisible, let pane = screen.layout.remoteVideo, pane.width > 0, pane.height > 0 else {
+            remoteFrameDrawn = nil
+            return
+        }
+        if remoteFrameDrawn == nil { remoteWriter.invalidate() }
+        guard remoteFrameDrawn != newest.number else { return }
+        remoteFrameDrawn = newest.number
+        remoteWriter.options = videoOptions
+        videoBytes.removeAll(keepingCapacity: true)
+        remoteWriter.render(.i420(newest.frame), in: CellRect(x: pane.x, y: pane.y, width: pane.width, height: pane.height),
+                            appendingTo: &videoBytes)
+        Self.writeOut(videoBytes)
     }
 
     /// Writes the next local frame into the preview pane, straight to the terminal
@@ -137,7 +180,12 @@ final class ScreenThread: @unchecked Sendable {
         videoBytes.removeAll(keepingCapacity: true)
         previewWriter.render(.i420(frame), in: CellRect(x: pane.x, y: pane.y, width: pane.width, height: pane.height),
                              appendingTo: &videoBytes)
-        videoBytes.withUnsafeBytes { raw in
+        Self.writeOut(videoBytes)
+    }
+
+    /// Video escapes go straight to the terminal, after ncurses has flushed.
+    static func writeOut(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let written = write(1, raw.baseAddress! + offset, raw.count - offset)
@@ -219,6 +267,8 @@ final class ScreenThread: @unchecked Sendable {
         case .redraw, .resize:
             // ncurses repainted the whole screen: the video panes are repainted whole too.
             previewWriter.invalidate()
+            remoteWriter.invalidate()
+            remoteFrameDrawn = nil
         case .cycleSymbols:
             let all = SymbolSet.allCases
             videoOptions.symbols = all[((all.firstIndex(of: videoOptions.symbols) ?? 0) + 1) % all.count]

@@ -6,6 +6,8 @@ Out, one JSON object per line: {"event": "ready"}, {"event": "incoming", "from"}
 {"event": "state", "state"} (RTCPeerConnection connectionState),
 {"event": "channel", "label", "state"}, {"event": "chat", "text"},
 {"event": "signal", "type"} for each signaling message from the peer,
+{"event": "video", "frames", "width", "height"} after the 1st and every 10th
+video frame received (with `--video`, which also sends aiortc's own test video),
 {"event": "error", "message"}.
 In, one command per line: {"chat": TEXT}, {"hangup": true}, {"close": true}
 (closes the peer connection without a hangup, as a vanished page would),
@@ -18,7 +20,8 @@ import json
 import sys
 
 import socketio
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import candidate_from_sdp
 
 
@@ -27,7 +30,8 @@ def emit(**obj):
 
 
 class Page:
-    def __init__(self, user, room, call_target):
+    def __init__(self, user, room, call_target, video):
+        self.video = video
         self.user = user
         self.room = room
         self.call_target = call_target
@@ -51,6 +55,13 @@ class Page:
         def on_datachannel(channel):
             self.attach(channel)
 
+        @pc.on("track")
+        def on_track(track):
+            if track.kind == "video":
+                asyncio.ensure_future(self.count_frames(track))
+
+        if self.video:
+            pc.addTrack(VideoStreamTrack())
         self.pc = pc
         return pc
 
@@ -74,6 +85,17 @@ class Page:
 
         if channel.readyState == "open":
             emit(event="channel", label=channel.label, state="open")
+
+    async def count_frames(self, track):
+        frames = 0
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            frames += 1
+            if frames == 1 or frames % 10 == 0:
+                emit(event="video", frames=frames, width=frame.width, height=frame.height)
 
     async def on_msg(self, envelope):
         kind = envelope.get("type")
@@ -159,5 +181,6 @@ if __name__ == "__main__":
     parser.add_argument("--user", required=True)
     parser.add_argument("--room", required=True)
     parser.add_argument("--call", dest="call_target")
+    parser.add_argument("--video", action="store_true")
     args = parser.parse_args()
-    asyncio.run(Page(args.user, args.room, args.call_target).run(args.server))
+    asyncio.run(Page(args.user, args.room, args.call_target, args.video).run(args.server))

@@ -6,6 +6,7 @@ the call."""
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,12 @@ PEER_SCRIPT = Path(__file__).resolve().parent / "aiortc_peer.py"
 class AiortcPeer(JsonLinesProcess):
     """Tests/interop/aiortc_peer.py as a child process: JSON lines both ways."""
 
-    def __init__(self, server, user, call=None):
+    def __init__(self, server, user, call=None, video=False):
         args = [sys.executable, str(PEER_SCRIPT), "--server", server, "--user", user, "--room", ROOM]
         if call:
             args += ["--call", call]
+        if video:
+            args.append("--video")
         super().__init__("aiortc", args)
 
     def send(self, **command):
@@ -49,8 +52,8 @@ def aiortc_peer(signaling_server):
     host, port = signaling_server
     started = []
 
-    def start(user, call=None):
-        peer = AiortcPeer(f"http://{host}:{port}", user, call)
+    def start(user, call=None, video=False):
+        peer = AiortcPeer(f"http://{host}:{port}", user, call, video)
         started.append(peer)
         peer.expect(event="ready")
         return peer
@@ -99,4 +102,39 @@ def test_aiortc_calls_us_and_chats_then_closes_without_a_hangup(terminal, aiortc
     theirs.send(close=True)
     ended = ours.expect_state("ended", timeout=10)
     assert ended["reason"] == "1002 hung up", ended
+    assert ours.quit() == 0
+
+
+def decoded_video(ours, timeout=20.0):
+    """Our stats once we have decoded a few frames of the peer's video."""
+    deadline = time.monotonic() + timeout
+    while True:
+        ours.send("stats")
+        stats = ours.expect(event="stats", timeout=5)
+        if stats.get("framesDecoded", 0) > 3:
+            return stats
+        if time.monotonic() > deadline:
+            pytest.fail(f"no video from aiortc decoded: {stats}")
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize("we_call", [True, False], ids=["we-offer", "aiortc-offers"])
+def test_video_both_ways_with_aiortc(terminal, aiortc_peer, we_call):
+    """Our VP8 test pattern decoded by aiortc (PyAV's libvpx) and aiortc's test video
+    decoded by us, with aiortc's payload types (VP8 is 97 in its offers)."""
+    if we_call:
+        ours = terminal("1001")
+        theirs = aiortc_peer("1002", video=True)
+        ours.expect(event="users", users=[{"userId": "1002", "nickname": "1002"}])
+        ours.send("call 1002")
+    else:
+        ours = terminal("1001", "--auto-answer")
+        theirs = aiortc_peer("1002", call="1001", video=True)
+    ours.expect_state("inCall", timeout=20)
+    received = theirs.expect(event="video", frames=10, timeout=20)
+    assert (received["width"], received["height"]) == (640, 360), received
+    stats = decoded_video(ours)
+    assert (stats["frameWidth"], stats["frameHeight"]) == (640, 480), stats
+    ours.send("hangup")
+    ours.expect_state("ended")
     assert ours.quit() == 0

@@ -310,6 +310,11 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
                                   for line in page.hook("chat")), "the terminal's chat line on the page")
         stats = page.stats()
         assert stats["connectionState"] == "connected", stats
+        # Video both ways: Chromium decodes our VP8 test pattern, we decode its fake camera.
+        page.frames_decoded_growing()
+        assert page.stats()["inboundCodec"] == "VP8"
+        ours = terminal_video(terminal)
+        assert ours["frameWidth"] > 0 and ours["framesSent"] > 0, ours
         terminal.send("hangup")
         page.wait_state("idle")
         assert page.hook("endReason") == "1002 hung up"
@@ -321,6 +326,8 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
         terminal.expect_state("inCall", role="caller", timeout=20)
         page.wait_state("inCall")
         terminal.expect(event="notice", message="chat is open", timeout=10)
+        page.frames_decoded_growing()
+        terminal_video(terminal)
         terminal.send("chat ping")
         page.wait_for(lambda: any(line["text"] == "ping" for line in page.hook("chat")), "ping on the page")
         page.send_chat("pong")
@@ -339,6 +346,19 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
         if terminal.process.poll() is None:
             terminal.process.kill()
             terminal.process.wait()
+
+
+def terminal_video(terminal, timeout=20.0):
+    """The terminal's stats once it has decoded the page's video (fails if it does not)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        terminal.send("stats")
+        stats = terminal.expect(event="stats", timeout=5)
+        if stats.get("framesDecoded", 0) > 3:
+            return stats
+        if time.monotonic() > deadline:
+            pytest.fail(f"the terminal decoded no video from the page: {stats}")
+        time.sleep(0.5)
 
 
 def test_two_pages_on_a_seed_style_server_without_our_extensions(browsers, seed_server):
