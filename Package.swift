@@ -132,6 +132,7 @@ let package = Package(
             dependencies: [
                 "Signaling",
                 "CallSession",
+                "CallMedia",
                 "PeerConnection",
                 "TerminalUI",
                 "Media",

@@ -3,18 +3,38 @@ import PeerConnection
 import RTP
 
 /// A call's video both ways over one peer connection: `VideoSender` when the peer
-/// receives video, `VideoReceiver` when it sends, and the routing of the
-/// connection's decrypted RTP and RTCP between them.
+/// receives video, `VideoReceiver` when it sends, the routing of the connection's
+/// decrypted RTP and RTCP between them, and RTCP reports every second
+/// (RFC 3550 §6.4: SR while we send, else RR, with SDES CNAME).
 public actor VideoCall {
+    public struct Options: Sendable {
+        public var sources: [VideoSourceKind]
+        public var capKbps: Int?
+
+        public init(sources: [VideoSourceKind] = [.testPattern], capKbps: Int? = nil) {
+            self.sources = sources
+            self.capKbps = capKbps
+        }
+    }
+
+    private let connection: PeerConnection
+    private let negotiation: VideoNegotiation
     private let sender: VideoSender?
     private let receiver: VideoReceiver?
-    private var router: Task<Void, Never>?
+    private var tasks: [Task<Void, Never>] = []
+    static let reportInterval: Duration = .seconds(1)
 
-    /// Starts sending (the test pattern) and receiving as `negotiation` allows;
+    /// Sends (from the first of `options.sources`) and receives as `negotiation` allows;
     /// decoded remote frames go to `remoteFrames`.
-    public init(connection: PeerConnection, negotiation: VideoNegotiation, remoteFrames: LatestFrame) throws {
+    public init(connection: PeerConnection, negotiation: VideoNegotiation, remoteFrames: LatestFrame,
+                localFrames: LatestFrame? = nil, options: Options = Options()) throws {
         var random = SystemRandomNumberGenerator()
-        sender = negotiation.sends ? try VideoSender(connection: connection, negotiation: negotiation, seed: random.next()) : nil
+        self.connection = connection
+        self.negotiation = negotiation
+        sender = negotiation.sends
+            ? try VideoSender(connection: connection, negotiation: negotiation, sources: options.sources,
+                              capKbps: options.capKbps, localFrames: localFrames, seed: random.next())
+            : nil
         receiver = negotiation.receives
             ? try VideoReceiver(connection: connection, negotiation: negotiation, frames: remoteFrames) : nil
     }
@@ -22,30 +42,75 @@ public actor VideoCall {
     public func start(reading media: AsyncStream<PeerConnection.MediaPacket>) async {
         await sender?.start()
         let sender = sender, receiver = receiver
-        router = Task {
+        tasks.append(Task {
             for await packet in media {
                 switch packet {
                 case .rtp(let bytes):
                     await receiver?.receive(bytes)
                 case .rtcp(let bytes):
                     // A compound packet that does not parse is dropped whole (RFC 3550 §6.1).
-                    if let packets = RTCPPacket.parseCompound(bytes) { await sender?.handle(packets) }
+                    guard let packets = RTCPPacket.parseCompound(bytes) else { continue }
+                    for case .senderReport(let report) in packets { await receiver?.receivedSenderReport(report) }
+                    await sender?.handle(packets)
                 }
             }
-        }
+        })
+        tasks.append(Task { [weak self] in
+            while (try? await Task.sleep(for: Self.reportInterval)) != nil {
+                await self?.sendReport()
+            }
+        })
     }
 
     public func stop() async {
-        router?.cancel()
+        for task in tasks { task.cancel() }
         await sender?.stop()
         await receiver?.stop()
     }
 
+    /// `v` / `video on|off`.
+    public func setVideoEnabled(_ on: Bool) async -> Bool {
+        guard let sender else { return false }
+        await sender.setEnabled(on)
+        return true
+    }
+
+    /// `c` / `source next`: what is sent now, in a sentence.
+    public func nextSource() async -> String {
+        guard let sender else { return "the peer does not receive video" }
+        return await sender.nextSource()
+    }
+
+    /// `b`: the user's bitrate cap (nil: none).
+    public func setBitrateCap(kbps: Int?) async {
+        await sender?.setCap(kbps: kbps)
+    }
+
+    private func sendReport() async {
+        let blocks = [await receiver?.reportBlock()].compactMap { $0 }
+        let report: RTCPPacket
+        if let sender {
+            report = .senderReport(await sender.senderReport(reportBlocks: blocks))
+        } else {
+            report = .receiverReport(ReceiverReport(ssrc: negotiation.localSSRC, reportBlocks: blocks))
+        }
+        let description = RTCPPacket.sourceDescription(SourceDescription(ssrc: negotiation.localSSRC, cname: negotiation.cname))
+        await connection.sendRTCP(RTCPPacket.serializeCompound([report, description]))
+    }
+
     public struct Stats: Sendable, Equatable {
+        public var enabled = true
+        public var source: String?
         public var framesSent = 0
         public var bytesSent = 0
         public var keyframeRequestsReceived = 0
+        public var nacksReceived = 0
+        public var retransmissionsSent = 0
+        public var targetKbps: Int?
+        public var roundTripTime: Duration?
         public var received = VideoReceiveCounters()
+        public var jitter: Duration?
+        public var packetsLost: Int64?
         public var frameWidth: Int?
         public var frameHeight: Int?
     }
@@ -53,15 +118,25 @@ public actor VideoCall {
     public func stats() async -> Stats {
         var stats = Stats()
         if let sender {
+            stats.enabled = await sender.enabled
+            stats.source = await sender.currentSource.description
             stats.framesSent = await sender.framesSent
             stats.bytesSent = await sender.bytesSent
             stats.keyframeRequestsReceived = await sender.keyframeRequestsReceived
+            stats.nacksReceived = await sender.nacksReceived
+            stats.retransmissionsSent = await sender.retransmissionsSent
+            stats.targetKbps = await sender.targetKbps
+            stats.roundTripTime = await sender.roundTripTime
         }
         if let receiver {
             stats.received = await receiver.counters
             let size = await receiver.frameSize
             stats.frameWidth = size?.width
             stats.frameHeight = size?.height
+            if let quality = await receiver.receptionQuality {
+                stats.jitter = quality.jitter
+                stats.packetsLost = quality.lost
+            }
         }
         return stats
     }

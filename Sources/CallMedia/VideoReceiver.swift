@@ -7,7 +7,10 @@ import RTP
 /// reassembled into frames (RFC 7741), decoded, and the newest frame put in the
 /// one-slot mailbox the screen reads. When decoding cannot go on (a lost frame,
 /// a delta frame before any keyframe), it asks the sender for a keyframe with
-/// PLI (RFC 4585 §6.3.1), repeated at most every 300 ms until one comes.
+/// PLI (RFC 4585 §6.3.1), repeated at most every 300 ms until one comes. Missing
+/// packets are asked for again with NACK (RFC 4585 §6.2.1) when the peer takes
+/// it, and come back as RTX (RFC 4588) or as themselves; REMB tells the sender
+/// what the path carries.
 actor VideoReceiver {
     private let connection: PeerConnection
     private let negotiation: VideoNegotiation
@@ -16,6 +19,9 @@ actor VideoReceiver {
     private let decoder: VP8Decoder
     private var remoteSSRC: UInt32?
     private var keyframeRequester: KeyframeRequester?
+    private var nacks = NACKGenerator()
+    private var statistics: ReceiverStatistics?
+    private var estimator = RemoteBitrateEstimator()
     private var timer: Task<Void, Never>?
     private let origin = ContinuousClock.now
     private(set) var counters = VideoReceiveCounters()
@@ -34,13 +40,27 @@ actor VideoReceiver {
             counters.malformed += 1
             return
         }
-        // Audio, RTX and anything else on the bundle are not ours (INTEROP.md 12).
-        guard packet.payloadType == negotiation.payloadType else { return }
-        if remoteSSRC == nil { remoteSSRC = packet.ssrc }
-        guard packet.ssrc == remoteSSRC else { return }
+        let now = now
+        var media = packet
+        if packet.payloadType == negotiation.rtxPayloadType, let remoteSSRC,
+           negotiation.remoteRTXSSRC == nil || packet.ssrc == negotiation.remoteRTXSSRC {
+            guard let original = SendHistory.unwrapRTX(packet, mediaSSRC: remoteSSRC, mediaPayloadType: negotiation.payloadType)
+            else { return }  // RTX padding probes carry no packet
+            counters.retransmissionsReceived += 1
+            media = original
+        } else {
+            // Audio and anything else on the bundle are not ours (INTEROP.md 12).
+            guard packet.payloadType == negotiation.payloadType else { return }
+            if remoteSSRC == nil { remoteSSRC = packet.ssrc }
+            guard packet.ssrc == remoteSSRC else { return }
+            if statistics == nil { statistics = ReceiverStatistics(ssrc: packet.ssrc, clockRate: 90_000) }
+            statistics?.received(packet, arrival: now)
+            estimator.received(packet, arrival: now)
+        }
         counters.packetsReceived += 1
         counters.bytesReceived += bytes.count
-        depayloader.insert(packet, now: now)
+        if negotiation.nack { nacks.received(sequenceNumber: media.sequenceNumber, now: now) }
+        depayloader.insert(media, now: now)
         await drain()
     }
 
@@ -72,7 +92,37 @@ actor VideoReceiver {
             }
         }
         await requestKeyframeIfNeeded()
+        await sendFeedback()
         armTimer()
+    }
+
+    /// NACKs for what is missing, REMB when the estimate is due.
+    private func sendFeedback() async {
+        guard let remoteSSRC else { return }
+        if negotiation.nack, let nack = nacks.pollNACK(senderSSRC: negotiation.localSSRC, mediaSSRC: remoteSSRC, now: now) {
+            counters.nacksSent += 1
+            await connection.sendRTCP(RTCPPacket.nack(nack).serialized())
+        }
+        if negotiation.remb, estimator.pollREMB(now: now) != nil {
+            let remb = estimator.remb(senderSSRC: negotiation.localSSRC, mediaSSRCs: [remoteSSRC])
+            await connection.sendRTCP(RTCPPacket.remb(remb).serialized())
+        }
+    }
+
+    /// The report block about the peer's stream for our next RTCP report, once it sent any.
+    func reportBlock() -> ReportBlock? {
+        statistics?.makeReportBlock(now: now)
+    }
+
+    /// The peer's sender report: keeps LSR/DLSR for our report blocks (RFC 3550 §6.4.1).
+    func receivedSenderReport(_ report: SenderReport) {
+        guard report.ssrc == remoteSSRC else { return }
+        statistics?.receivedSenderReport(report, arrival: now)
+    }
+
+    /// Interarrival jitter (RFC 3550 A.8) and packets lost, for stats.
+    var receptionQuality: (jitter: Duration, lost: Int64)? {
+        statistics.map { ($0.jitterDuration, $0.cumulativeLost) }
     }
 
     private func requestKeyframeIfNeeded() async {
@@ -93,7 +143,9 @@ actor VideoReceiver {
     private func armTimer() {
         timer?.cancel()
         let needed = depayloader.needsKeyframe || decoder.isWaitingForKeyframe
-        let deadlines = [depayloader.pollTimeout(), keyframeRequester?.pollTimeout(needsKeyframe: needed)].compactMap { $0 }
+        let deadlines = [depayloader.pollTimeout(), keyframeRequester?.pollTimeout(needsKeyframe: needed),
+                         negotiation.nack ? nacks.pollTimeout() : nil,
+                         negotiation.remb ? estimator.pollTimeout() : nil].compactMap { $0 }
         guard let deadline = deadlines.min() else { return }
         let delay = max(deadline - now, .zero)
         timer = Task { [weak self] in
@@ -115,5 +167,7 @@ public struct VideoReceiveCounters: Sendable, Equatable {
     public var framesLost = 0
     public var decodeFailures = 0
     public var keyframeRequestsSent = 0
+    public var nacksSent = 0
+    public var retransmissionsReceived = 0
     public var malformed = 0
 }

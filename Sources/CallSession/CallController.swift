@@ -1,4 +1,5 @@
 import CallMedia
+import Foundation
 import ICE
 import Logging
 import Media
@@ -31,6 +32,12 @@ public actor CallController {
     /// The peer's newest decoded video frame, for the screen to draw at its own pace.
     public nonisolated let remoteVideo = LatestFrame()
     private var video: VideoCall?
+    private let videoOptions: VideoCall.Options
+    private var videoEnabled = true
+    private var bitrateCap: Int?
+    /// What we send, for the local preview while in a call.
+    public nonisolated let localVideo = LatestFrame()
+    private let snapshotDirectory: String
     /// Why signaling ended for good, when it was not our own `quit` (replaced, room full).
     public private(set) var signalingEndReason: String?
     /// Signaling sends leave in the order the machine made them, through one queue.
@@ -38,9 +45,13 @@ public actor CallController {
     private let outboxDrain: Task<Void, Never>
 
     public init(client: SignalingClient, autoAnswer: Bool = false, ringTimeout: Duration = .seconds(30),
-                peerConfiguration: PeerConnectionConfiguration = PeerConnectionConfiguration(), logger: Logger) {
+                peerConfiguration: PeerConnectionConfiguration = PeerConnectionConfiguration(),
+                videoOptions: VideoCall.Options = VideoCall.Options(), snapshotDirectory: String = ".", logger: Logger) {
         self.client = client
         self.peerConfiguration = peerConfiguration
+        self.videoOptions = videoOptions
+        self.snapshotDirectory = snapshotDirectory
+        bitrateCap = videoOptions.capKbps
         self.logger = logger
         self.autoAnswer = autoAnswer
         machine = CallStateMachine(selfId: client.endpoint.userId, ringTimeout: ringTimeout)
@@ -79,6 +90,18 @@ public actor CallController {
             sendChat(text)
         case .stats:
             await reportStats()
+        case .video(let on):
+            await setVideo(on)
+        case .nextVideoSource:
+            if let video {
+                updateSink.yield(.notice(await video.nextSource()))
+            } else {
+                updateSink.yield(.notice("no video to switch: it starts with a call"))
+            }
+        case .bitrateCap(let change):
+            await changeBitrateCap(change)
+        case .snapshot:
+            saveSnapshot()
         case .notYetAvailable(let what):
             updateSink.yield(.notice("\(what): not built yet"))
         case .quit:
@@ -284,6 +307,7 @@ public actor CallController {
         let video = video
         self.video = nil
         remoteVideo.clear()
+        localVideo.clear()
         Task {
             await video?.stop()
             await old.connection.close()
@@ -354,13 +378,72 @@ public actor CallController {
             return
         }
         do {
-            let call = try VideoCall(connection: connection, negotiation: negotiation, remoteFrames: remoteVideo)
+            var options = videoOptions
+            options.capKbps = bitrateCap
+            let call = try VideoCall(connection: connection, negotiation: negotiation, remoteFrames: remoteVideo,
+                                     localFrames: localVideo, options: options)
             video = call
-            Task { await call.start(reading: connection.media) }
+            let enabled = videoEnabled
+            Task {
+                await call.start(reading: connection.media)
+                if !enabled { _ = await call.setVideoEnabled(false) }
+            }
             logger.info("video: VP8 pt \(negotiation.payloadType), sending \(negotiation.sends), receiving \(negotiation.receives)")
         } catch {
             updateSink.yield(.notice("video could not start: \(error)"))
         }
+    }
+
+    private func setVideo(_ on: Bool?) async {
+        videoEnabled = on ?? !videoEnabled
+        updateSink.yield(.localVideo(enabled: videoEnabled))
+        if let video, await !video.setVideoEnabled(videoEnabled) {
+            updateSink.yield(.notice("the peer does not receive video in this call"))
+        } else {
+            updateSink.yield(.notice(videoEnabled ? "video on" : "video off: the peer sees black"))
+        }
+    }
+
+    private func changeBitrateCap(_ change: BitrateCapChange) async {
+        switch change {
+        case .set(let kbps): bitrateCap = kbps
+        case .next:
+            let steps = BitrateCapChange.steps
+            let index = steps.firstIndex(of: bitrateCap) ?? (steps.count - 1)
+            bitrateCap = steps[(index + 1) % steps.count]
+        }
+        await video?.setBitrateCap(kbps: bitrateCap)
+        updateSink.yield(.notice(bitrateCap.map { "video bitrate cap \($0) kbit/s" } ?? "video bitrate: no cap"))
+    }
+
+    /// The peer's current frame as a PPM (P6) file: no image library needed.
+    private func saveSnapshot() {
+        guard let frame = remoteVideo.newest?.frame else {
+            updateSink.yield(.notice("no video from the peer to save"))
+            return
+        }
+        let path = "\(snapshotDirectory)/call-snapshot-\(CallController.timestamp()).ppm"
+        let rgb = frame.rgb()
+        let bytes = Array("P6\n\(rgb.width) \(rgb.height)\n255\n".utf8) + rgb.pixels
+        guard let file = fopen(path, "wb") else {
+            updateSink.yield(.notice("cannot write \(path): \(String(cString: strerror(errno)))"))
+            return
+        }
+        let written = fwrite(bytes, 1, bytes.count, file)
+        fclose(file)
+        updateSink.yield(.notice(written == bytes.count ? "saved the peer's picture to \(path)" : "could not write all of \(path)"))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func timestamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        return String(format: "%04d%02d%02d-%02d%02d%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     private func sendCandidate(_ candidate: IceCandidateInit, to peerId: String) {
@@ -381,14 +464,20 @@ public actor CallController {
         var report = CallStats(
             connectionState: stats.state.rawValue, iceState: stats.iceState?.rawValue,
             localCandidateType: stats.localCandidateType, remoteCandidateType: stats.remoteCandidateType,
-            roundTripTime: stats.roundTripTime.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 },
+            roundTripTime: stats.roundTripTime.map(Self.seconds),
             dtlsState: stats.dtlsState, sctpState: stats.sctpState)
         if let video = await video?.stats() {
             report.video = CallStats.Video(
                 framesSent: video.framesSent, bytesSent: video.bytesSent, framesDecoded: video.received.framesDecoded,
                 packetsReceived: video.received.packetsReceived, bytesReceived: video.received.bytesReceived,
                 framesLost: video.received.framesLost, pliCount: video.received.keyframeRequestsSent,
-                pliReceived: video.keyframeRequestsReceived, frameWidth: video.frameWidth, frameHeight: video.frameHeight)
+                pliReceived: video.keyframeRequestsReceived, frameWidth: video.frameWidth, frameHeight: video.frameHeight,
+                sending: video.enabled, source: video.source, targetBitrate: video.targetKbps,
+                nackCount: video.received.nacksSent, nacksReceived: video.nacksReceived,
+                retransmittedPacketsSent: video.retransmissionsSent,
+                retransmittedPacketsReceived: video.received.retransmissionsReceived,
+                jitter: video.jitter.map(Self.seconds), packetsLost: video.packetsLost.map { Int($0) },
+                rtcpRoundTripTime: video.roundTripTime.map(Self.seconds))
         }
         updateSink.yield(.stats(report))
     }

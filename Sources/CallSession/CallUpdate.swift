@@ -18,6 +18,8 @@ public enum CallUpdate: Sendable, Equatable {
     case chat(from: String, text: String)
     /// The answer to `stats`: the call's connection as W3C getStats names it.
     case stats(CallStats)
+    /// Whether we send video (`v`); the preview says "video off" when not.
+    case localVideo(enabled: Bool)
     /// Something the user should read: a refusal from the server, a feature not built yet.
     case notice(String)
     case error(String)
@@ -52,6 +54,18 @@ public struct CallStats: Sendable, Equatable {
         public var pliReceived: Int
         public var frameWidth: Int?
         public var frameHeight: Int?
+        public var sending = true
+        public var source: String?
+        public var targetBitrate: Int?
+        public var nackCount: Int = 0
+        public var nacksReceived: Int = 0
+        public var retransmittedPacketsSent: Int = 0
+        public var retransmittedPacketsReceived: Int = 0
+        /// Seconds.
+        public var jitter: Double?
+        public var packetsLost: Int?
+        /// From RTCP report blocks (RFC 3550 §6.4.1), seconds.
+        public var rtcpRoundTripTime: Double?
     }
 
     public init(connectionState: String, iceState: String? = nil, localCandidateType: String? = nil,
@@ -75,7 +89,10 @@ public struct CallStats: Sendable, Equatable {
         if let dtlsState { parts.append("DTLS \(dtlsState)") }
         if let sctpState { parts.append("SCTP \(sctpState)") }
         if let video {
-            var line = "video out \(video.framesSent) frames, in \(video.framesDecoded) decoded"
+            var line = "video out \(video.sending ? "\(video.framesSent) frames" : "off")"
+            if let kbps = video.targetBitrate, video.sending { line += " at \(kbps) kbit/s" }
+            line += ", in \(video.framesDecoded) decoded"
+            if let lost = video.packetsLost, lost > 0 { line += " (\(lost) lost, \(video.nackCount) NACKs)" }
             if let width = video.frameWidth, let height = video.frameHeight { line += " \(width)x\(height)" }
             parts.append(line)
         }

@@ -50,8 +50,20 @@ extension CallUpdate {
                     ("frameWidth", video.frameWidth), ("frameHeight", video.frameHeight),
                 ]
                 for (name, value) in counts { if let value { fields[name] = .number(Double(value)) } }
+                let more: [(String, Int?)] = [
+                    ("targetBitrate", video.targetBitrate.map { $0 * 1000 }), ("nackCount", video.nackCount),
+                    ("nacksReceived", video.nacksReceived), ("retransmittedPacketsSent", video.retransmittedPacketsSent),
+                    ("retransmittedPacketsReceived", video.retransmittedPacketsReceived), ("packetsLost", video.packetsLost),
+                ]
+                for (name, value) in more { if let value { fields[name] = .number(Double(value)) } }
+                fields["videoSending"] = .bool(video.sending)
+                if let source = video.source { fields["videoSource"] = .string(source) }
+                if let jitter = video.jitter { fields["jitter"] = .number(jitter) }
+                if let rtt = video.rtcpRoundTripTime { fields["rtcpRoundTripTime"] = .number(rtt) }
             }
             return .object(fields)
+        case .localVideo(let enabled):
+            return ["event": "video", "sending": .bool(enabled)]
         case .notice(let text):
             return ["event": "notice", "message": .string(text)]
         case .error(let text):

@@ -8,6 +8,14 @@ public enum UserCommand: Sendable, Equatable {
     case hangUp
     case chat(String)
     case stats
+    /// `v` / `video on|off`: nil toggles.
+    case video(on: Bool?)
+    /// `c` / `source next`.
+    case nextVideoSource
+    /// `b`: 256 kbit/s, 1 Mbit/s, no cap, and round again; `bitrate KBPS|off` sets one.
+    case bitrateCap(BitrateCapChange)
+    /// `p` / `snapshot`: the peer's current frame to a file.
+    case snapshot
     case quit
     /// A feature that later work adds (video, mute, source, stats, ...): said so, not silently dropped.
     case notYetAvailable(String)
@@ -32,10 +40,23 @@ public enum UserCommand: Sendable, Equatable {
             guard !argument.isEmpty else { return nil }
             self = .chat(argument)
         case "stats" where argument.isEmpty: self = .stats
-        case "video" where ["on", "off"].contains(argument): self = .notYetAvailable("video \(argument)")
+        case "video" where ["on", "off"].contains(argument): self = .video(on: argument == "on")
         case "mute" where ["on", "off"].contains(argument): self = .notYetAvailable("mute \(argument)")
-        case "source" where argument == "next": self = .notYetAvailable("source next")
+        case "source" where argument == "next": self = .nextVideoSource
+        case "snapshot" where argument.isEmpty: self = .snapshot
+        case "bitrate" where argument == "off": self = .bitrateCap(.set(nil))
+        case "bitrate":
+            guard let kbps = Int(argument), (50...100_000).contains(kbps) else { return nil }
+            self = .bitrateCap(.set(kbps))
         default: return nil
         }
     }
+}
+
+public enum BitrateCapChange: Sendable, Equatable {
+    case next
+    case set(Int?)
+
+    /// The seed page's steps (kbit/s): 256, 1000, none.
+    public static let steps: [Int?] = [256, 1000, nil]
 }

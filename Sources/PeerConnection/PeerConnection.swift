@@ -141,7 +141,8 @@ public actor PeerConnection {
         isOfferer = false
         try await startTransport(role: .controlled)
         let answer = try await builder().answer(to: document)
-        video = VideoNegotiation(answer: answer, remote: document, localSSRC: streams.videoSSRC)
+        video = VideoNegotiation(answer: answer, remote: document, localSSRC: streams.videoSSRC,
+                                 localRTXSSRC: streams.videoRTXSSRC, cname: streams.cname)
         try await apply(description)
         return answer.text
     }
@@ -150,7 +151,8 @@ public actor PeerConnection {
         guard isOfferer, remote == nil else { throw Failure("an answer arrived for an offer we did not make") }
         let answer = try SDPDocument(parsing: sdp)
         let description = try RemoteTransportDescription(answer)
-        video = VideoNegotiation(answer: answer, remote: answer, localSSRC: streams.videoSSRC)
+        video = VideoNegotiation(answer: answer, remote: answer, localSSRC: streams.videoSSRC,
+                                 localRTXSSRC: streams.videoRTXSSRC, cname: streams.cname)
         try await apply(description)
     }
 

@@ -24,6 +24,10 @@ enum HelpSheet {
         Entry(keys: "R", action: "video colours"),
         Entry(keys: "f", action: "fit/fill video"),
         Entry(keys: "s", action: "connection stats"),
+        Entry(keys: "v", action: "video on/off"),
+        Entry(keys: "c", action: "next video source"),
+        Entry(keys: "b", action: "bitrate cap"),
+        Entry(keys: "p", action: "snapshot to file"),
         Entry(keys: "?", action: "this help"),
         Entry(keys: "q", action: "quit"),
     ] + RoomKeyMap.reservedKeys.map { Entry(keys: String($0.key), action: $0.what + notYetMark) }

@@ -23,11 +23,7 @@ public struct RoomKeyMap: Sendable, Equatable {
     /// Keys reserved by features not built yet, with what they will do.
     /// The help overlay lists them from here, so help and mapping agree.
     public static let reservedKeys: [(key: Character, what: String)] = [
-        ("v", "video toggle"),
         ("m", "mute"),
-        ("c", "camera source"),
-        ("b", "bitrate"),
-        ("p", "snapshot"),
     ]
 
     public private(set) var focus: Focus = .navigation
@@ -72,6 +68,10 @@ public struct RoomKeyMap: Sendable, Equatable {
             case "R": return .command(.cycleColors)
             case "f": return .command(.toggleFit)
             case "s": return .command(.showStats)
+            case "v": return .command(.toggleVideo)
+            case "c": return .command(.nextVideoSource)
+            case "b": return .command(.cycleBitrateCap)
+            case "p": return .command(.snapshot)
             default:
                 let key = Character(scalar)
                 if let reserved = Self.reservedKeys.first(where: { $0.key == key }) {

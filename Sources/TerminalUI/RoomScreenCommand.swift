@@ -29,6 +29,14 @@ public enum RoomScreenCommand: Sendable, Equatable {
     case toggleFit
     /// `s`: the call's connection stats on the message line.
     case showStats
+    /// `v`: send video or black frames.
+    case toggleVideo
+    /// `c`: the next video source (test pattern, file, camera).
+    case nextVideoSource
+    /// `b`: the video bitrate cap, 256 kbit/s → 1 Mbit/s → none.
+    case cycleBitrateCap
+    /// `p`: save the peer's current picture.
+    case snapshot
     /// A key reserved for a feature that is not built yet; `what` names it
     /// for a notice such as "video toggle: not built yet".
     case notYetAvailable(key: String, what: String)

@@ -1,7 +1,9 @@
 import ArgumentParser
 import CallSession
 import Foundation
+import CallMedia
 import Logging
+import Media
 import PeerConnection
 import Signaling
 
@@ -30,6 +32,9 @@ struct JoinCommand: AsyncParsableCommand {
         "A STUN or TURN server: stun:HOST:PORT or turn:USER:PASS@HOST:PORT (repeatable; also CALL_ICE_SERVERS).",
         valueName: "URL"))
     var iceServers: [String] = []
+    @Option(name: .customLong("video-file"), help: ArgumentHelp(
+        "A Y4M file to send as video, in a loop (c switches to the test pattern and back).", valueName: "F.y4m"))
+    var videoFile: String?
     @Flag(name: .customLong("relay-only"), help: "Use only TURN-relayed paths (also CALL_RELAY_ONLY=1); needs a turn: server.")
     var relayOnly = false
 
@@ -52,6 +57,11 @@ struct JoinCommand: AsyncParsableCommand {
         do { peer = try peerConfiguration() } catch { throw ValidationError(error.description) }
         if peer.relayOnly && !peer.iceServers.contains(where: { $0.kind == .turn }) {
             throw ValidationError("--relay-only needs a TURN server: add --ice-server turn:USER:PASS@HOST:PORT")
+        }
+        if let videoFile {
+            do { _ = try Y4MReader(contentsOf: videoFile) } catch {
+                throw ValidationError("--video-file \(videoFile) is not a readable Y4M file (\(error)); make one with ffmpeg -i IN -pix_fmt yuv420p OUT.y4m")
+            }
         }
     }
 
@@ -95,7 +105,9 @@ struct JoinCommand: AsyncParsableCommand {
 
         let controller = CallController(
             client: client, autoAnswer: autoAnswer, ringTimeout: .seconds(ringTimeout),
-            peerConfiguration: try peerConfiguration(), logger: logger)
+            peerConfiguration: try peerConfiguration(),
+            videoOptions: VideoCall.Options(sources: (videoFile.map { [VideoSourceKind.file($0)] } ?? []) + [.testPattern]),
+            snapshotDirectory: FileManager.default.currentDirectoryPath, logger: logger)
         async let session: Void = controller.run()
         let signals = Self.hangUpOnSignals(controller)
         defer { signals.forEach { $0.cancel() } }

@@ -29,7 +29,7 @@ struct RoomScreenFrontEnd {
         }
         let screenThread = ScreenThread(
             model: initialModel(), endpoint: endpoint, hostingPort: hostingPort, inbox: inbox, commands: commandSink,
-            remoteVideo: controller.remoteVideo)
+            remoteVideo: controller.remoteVideo, localVideo: controller.localVideo)
         let failure = await screenThread.run()
         commandSink.finish()
         await forwarder.value
@@ -79,11 +79,15 @@ final class ScreenThread: @unchecked Sendable {
     private let remoteVideo: LatestFrame
     private var remoteWriter: TerminalVideoWriter
     private var remoteFrameDrawn: UInt64?
+    /// What we send while in a call (the preview shows it), and whether we send at all.
+    private let localVideo: LatestFrame
+    private var sendingVideo = true
     static let noRemoteVideo = "no video from the peer"
 
     init(model: RoomScreenModel, endpoint: SignalingEndpoint, hostingPort: Int?, inbox: RoomScreenFrontEnd.Inbox,
-         commands: AsyncStream<UserCommand>.Continuation, remoteVideo: LatestFrame) {
+         commands: AsyncStream<UserCommand>.Continuation, remoteVideo: LatestFrame, localVideo: LatestFrame) {
         self.remoteVideo = remoteVideo
+        self.localVideo = localVideo
         self.model = model
         self.endpoint = endpoint
         self.hostingPort = hostingPort
@@ -130,17 +134,17 @@ final class ScreenThread: @unchecked Sendable {
     /// Writes the peer's newest frame into the remote pane when it is new (or the pane
     /// was painted over); with no video the pane keeps ncurses' label.
     private func drawRemote(on screen: RoomScreen) {
-        guard let newest = remoteVideo.newest else {
-            if model.remoteVideoLabel.isEmpty {
-                // The video stopped: put the label back and wipe the last picture.
-                model.remoteVideoLabel = Self.noRemoteVideo
-                screen.render(model)
-                screen.repaintAll()
-                previewWriter.invalidate()
-                remoteFrameDrawn = nil
+        let newest = remoteVideo.newest
+        // A peer with its video off sends black frames (as browsers do): say so instead.
+        let label: String? = newest == nil ? Self.noRemoteVideo : (newest.map { Self.isBlack($0.frame) } == true ? "video off" : nil)
+        if let label {
+            if model.remoteVideoLabel != label {
+                model.remoteVideoLabel = label
+                wipeVideo(on: screen)
             }
             return
         }
+        guard let newest else { return }
         guard model.remoteVideoLabel.isEmpty else {
             // Let ncurses clear the label first (next tick), then draw over the whole pane.
             model.remoteVideoLabel = ""
@@ -161,10 +165,27 @@ final class ScreenThread: @unchecked Sendable {
         Self.writeOut(videoBytes)
     }
 
+    /// Repaints every cell from ncurses (wiping video written outside it), then the video whole.
+    private func wipeVideo(on screen: RoomScreen) {
+        screen.render(model)
+        screen.repaintAll()
+        previewWriter.invalidate()
+        previewShown = false
+        remoteFrameDrawn = nil
+    }
+
+    /// Video-range black across a sample of the picture: what a disabled track sends.
+    static func isBlack(_ frame: I420Frame) -> Bool {
+        guard !frame.y.isEmpty else { return false }
+        let step = max(1, frame.y.count / 256)
+        return stride(from: 0, to: frame.y.count, by: step).allSatisfy { frame.y[$0] <= 20 }
+            && stride(from: 0, to: frame.u.count, by: max(1, frame.u.count / 64)).allSatisfy { (120...136).contains(frame.u[$0]) }
+    }
+
     /// Writes the next local frame into the preview pane, straight to the terminal
     /// after ncurses has flushed (RoomScreen's contract), unless help covers it.
     private func drawPreview(on screen: RoomScreen) {
-        guard screen.videoIsVisible, let pane = screen.layout.localPreview, pane.width > 0, pane.height > 0 else {
+        guard sendingVideo, screen.videoIsVisible, let pane = screen.layout.localPreview, pane.width > 0, pane.height > 0 else {
             previewShown = false
             return
         }
@@ -175,7 +196,8 @@ final class ScreenThread: @unchecked Sendable {
         }
         previewWriter.options = videoOptions
         let milliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
-        let frame = previewSource.frame(number: previewFrame, captureMilliseconds: milliseconds)
+        // In a call: what we send; otherwise the local source on its own.
+        let frame = localVideo.newest?.frame ?? previewSource.frame(number: previewFrame, captureMilliseconds: milliseconds)
         previewFrame &+= 1
         videoBytes.removeAll(keepingCapacity: true)
         previewWriter.render(.i420(frame), in: CellRect(x: pane.x, y: pane.y, width: pane.width, height: pane.height),
@@ -235,6 +257,10 @@ final class ScreenThread: @unchecked Sendable {
             model.chat.append(ChatLine(from: nickname(from), text: text, isSelf: from == endpoint.userId, time: Self.clockTime()))
         case .stats(let stats):
             model.notice = stats.summary
+        case .localVideo(let enabled):
+            sendingVideo = enabled
+            model.previewLabel = enabled ? "" : "video off"
+            wipeVideo(on: screen)
         case .notice(let text):
             model.notice = text
         case .error(let text):
@@ -288,6 +314,10 @@ final class ScreenThread: @unchecked Sendable {
             let page = max(1, (screen.layout.chatHistory?.height ?? 6) - 1)
             model.chatScrollBack = max(0, model.chatScrollBack + (direction == .older ? page : -page))
         case .showStats: commands.yield(.stats)
+        case .toggleVideo: commands.yield(.video(on: nil))
+        case .nextVideoSource: commands.yield(.nextVideoSource)
+        case .cycleBitrateCap: commands.yield(.bitrateCap(.next))
+        case .snapshot: commands.yield(.snapshot)
         case .notYetAvailable(let key, let what): model.notice = "\(what) (\(key)): not built yet"
         }
     }

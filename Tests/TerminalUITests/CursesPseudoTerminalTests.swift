@@ -55,7 +55,7 @@ import Testing
         #expect(screen.readCommand(timeoutMilliseconds: 1000) == .selectPrevious)
         #expect(screen.readCommand(timeoutMilliseconds: 30) == nil)  // nothing typed: times out
         terminal.type("v")
-        #expect(screen.readCommand(timeoutMilliseconds: 1000) == .notYetAvailable(key: "v", what: "video toggle"))
+        #expect(screen.readCommand(timeoutMilliseconds: 1000) == .toggleVideo)
 
         // Chat: Tab focuses, wide characters type, Backspace (DEL) deletes, Enter sends.
         terminal.type("\t世界\u{7F}é\r")

@@ -10,12 +10,12 @@ import time
 class JsonLinesProcess:
     """A child process that prints one JSON object per line and reads commands on stdin."""
 
-    def __init__(self, name, args):
+    def __init__(self, name, args, cwd=None):
         self.name = name
         self.events = queue.Queue()
         self.seen = []
         self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, bufsize=1)
+                                        stderr=subprocess.PIPE, text=True, bufsize=1, cwd=cwd)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
@@ -51,7 +51,8 @@ class HeadlessCall(JsonLinesProcess):
                 "--log-file", str(log_dir / f"call-{user}.log"), *extra]
         if server:
             args += ["--server", server]
-        super().__init__(user, args)
+        # In the test's own folder: files the client writes (snapshots) land there.
+        super().__init__(user, args, cwd=log_dir)
 
     def send(self, command):
         self.write_line(command)
