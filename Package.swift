@@ -96,8 +96,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Camera",
+            dependencies: ["Media", "CV4L2"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Sound",
+            dependencies: ["CALSA"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CallMedia",
-            dependencies: ["Media", "Codecs", "RTP", "PeerConnection"],
+            dependencies: ["Media", "Codecs", "RTP", "PeerConnection", "Sound", "Camera"],
             swiftSettings: strict
         ),
         .target(
@@ -133,6 +143,9 @@ let package = Package(
                 "Signaling",
                 "CallSession",
                 "CallMedia",
+                "Camera",
+                "Sound",
+                "DTLS",
                 "PeerConnection",
                 "TerminalUI",
                 "Media",
@@ -223,6 +236,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CameraTests",
+            dependencies: ["Camera", "Media", "CV4L2"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SoundTests",
+            dependencies: ["Sound"],
             swiftSettings: strict
         ),
         .testTarget(

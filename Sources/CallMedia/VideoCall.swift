@@ -3,9 +3,9 @@ import PeerConnection
 import RTP
 
 /// A call's video both ways over one peer connection: `VideoSender` when the peer
-/// receives video, `VideoReceiver` when it sends, the routing of the connection's
-/// decrypted RTP and RTCP between them, and RTCP reports every second
-/// (RFC 3550 §6.4: SR while we send, else RR, with SDES CNAME).
+/// receives video, `VideoReceiver` when it sends, and RTCP reports every second
+/// (RFC 3550 §6.4: SR while we send, else RR, with SDES CNAME). `CallMediaSession`
+/// routes the packets in.
 public actor VideoCall {
     public struct Options: Sendable {
         public var sources: [VideoSourceKind]
@@ -27,39 +27,38 @@ public actor VideoCall {
     /// Sends (from the first of `options.sources`) and receives as `negotiation` allows;
     /// decoded remote frames go to `remoteFrames`.
     public init(connection: PeerConnection, negotiation: VideoNegotiation, remoteFrames: LatestFrame,
-                localFrames: LatestFrame? = nil, options: Options = Options()) throws {
+                localFrames: LatestFrame? = nil, options: Options = Options(),
+                notices: @escaping @Sendable (String) -> Void = { _ in }) throws {
         var random = SystemRandomNumberGenerator()
         self.connection = connection
         self.negotiation = negotiation
         sender = negotiation.sends
             ? try VideoSender(connection: connection, negotiation: negotiation, sources: options.sources,
-                              capKbps: options.capKbps, localFrames: localFrames, seed: random.next())
+                              capKbps: options.capKbps, localFrames: localFrames, notices: notices, seed: random.next())
             : nil
         receiver = negotiation.receives
             ? try VideoReceiver(connection: connection, negotiation: negotiation, frames: remoteFrames) : nil
     }
 
-    public func start(reading media: AsyncStream<PeerConnection.MediaPacket>) async {
+    /// Starts sending and the RTCP reports; packets come in through `receive`.
+    public func start() async {
         await sender?.start()
-        let sender = sender, receiver = receiver
-        tasks.append(Task {
-            for await packet in media {
-                switch packet {
-                case .rtp(let bytes):
-                    await receiver?.receive(bytes)
-                case .rtcp(let bytes):
-                    // A compound packet that does not parse is dropped whole (RFC 3550 §6.1).
-                    guard let packets = RTCPPacket.parseCompound(bytes) else { continue }
-                    for case .senderReport(let report) in packets { await receiver?.receivedSenderReport(report) }
-                    await sender?.handle(packets)
-                }
-            }
-        })
         tasks.append(Task { [weak self] in
             while (try? await Task.sleep(for: Self.reportInterval)) != nil {
                 await self?.sendReport()
             }
         })
+    }
+
+    /// One RTP packet of the video stream (or its RTX).
+    func receive(rtp bytes: [UInt8]) async {
+        await receiver?.receive(bytes)
+    }
+
+    /// A parsed compound RTCP packet from the peer.
+    func receive(rtcp packets: [RTCPPacket]) async {
+        for case .senderReport(let report) in packets { await receiver?.receivedSenderReport(report) }
+        await sender?.handle(packets)
     }
 
     public func stop() async {

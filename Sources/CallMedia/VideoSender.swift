@@ -35,6 +35,7 @@ actor VideoSender {
     private var statistics: SenderStatistics
     private var keyframeRequests: KeyframeRequestFilter
     private var pacer: Task<Void, Never>?
+    private let notices: @Sendable (String) -> Void
     /// Each frame we send, for the local preview.
     private let localFrames: LatestFrame?
     private let origin = ContinuousClock.now
@@ -51,14 +52,25 @@ actor VideoSender {
     private(set) var targetKbps: Int
 
     init(connection: PeerConnection, negotiation: VideoNegotiation, sources: [VideoSourceKind],
-         settings: Settings = Settings(), capKbps: Int?, localFrames: LatestFrame? = nil, seed: UInt64) throws {
+         settings: Settings = Settings(), capKbps: Int?, localFrames: LatestFrame? = nil,
+         notices: @escaping @Sendable (String) -> Void = { _ in }, seed: UInt64) throws {
+        self.notices = notices
         self.localFrames = localFrames
         self.connection = connection
         self.negotiation = negotiation
         self.settings = settings
         let sources = sources.isEmpty ? [.testPattern] : sources
         self.sources = sources
-        source = try Self.makeSource(sources[0], settings: settings)
+        // The first source that opens; the test pattern always does.
+        var opened: (any FrameSource, Int)?
+        for (index, kind) in sources.enumerated() where opened == nil {
+            do { opened = (try Self.makeSource(kind, settings: settings), index) } catch {
+                notices("cannot use the \(kind) (\(error)); trying the next source")
+            }
+        }
+        let (first, index) = opened ?? (TestPatternFrames(pattern: TestPatternSource(width: settings.width, height: settings.height)), 0)
+        source = first
+        sourceIndex = index
         self.capKbps = capKbps
         targetKbps = min(settings.startKbps, capKbps ?? settings.maximumKbps)
         encoder = try VP8Encoder(VP8EncoderSettings(width: settings.width, height: settings.height, fps: settings.fps,
@@ -179,13 +191,21 @@ actor VideoSender {
         switch kind {
         case .testPattern: TestPatternFrames(pattern: TestPatternSource(width: settings.width, height: settings.height))
         case .file(let path): try LoopingFileFrames(path: path)
+        case .camera(let path, let width, let height, let fps): try CameraFrames(path: path, width: width, height: height, fps: fps)
         }
     }
 
     private func sendFrame(number: UInt32) async {
         // The stamp carries wall-clock time, so a receiver on the same machine can measure latency;
         // the 90 kHz RTP clock comes from the monotonic clock (RFC 7741 §4.1).
-        var frame = source.nextFrame(number: number, wallMilliseconds: WallClock.milliseconds())
+        guard var frame = source.nextFrame(number: number, wallMilliseconds: WallClock.milliseconds()) else {
+            // The source died (a camera unplugged): the test pattern takes over, and the user is told.
+            let why = source.failure ?? "it stopped"
+            sourceIndex = sources.firstIndex(of: .testPattern) ?? sourceIndex
+            source = TestPatternFrames(pattern: TestPatternSource(width: settings.width, height: settings.height))
+            notices("video source failed (\(why)); sending the test pattern")
+            return
+        }
         if !enabled { frame = .black(width: frame.width, height: frame.height) }
         localFrames?.put(frame)
         let elapsed = (ContinuousClock.now - origin).components

@@ -8,24 +8,33 @@ public enum VideoSourceKind: Sendable, Equatable, CustomStringConvertible {
     case testPattern
     /// A Y4M file, played in a loop (`--video-file`).
     case file(String)
+    /// A V4L2 camera (`--video-device`), captured at this size and rate or the nearest it offers.
+    case camera(path: String, width: Int, height: Int, fps: Int)
 
     public var description: String {
         switch self {
         case .testPattern: "test pattern"
+        case .camera(let path, _, _, _): "camera \(path)"
         case .file(let path): "file \(path.split(separator: "/").last.map(String.init) ?? path)"
         }
     }
 }
 
-/// Frames from one source, one call at a time on the sender's task.
+/// Frames from one source, one call at a time on the sender's task. Nil: the
+/// source has failed for good (a camera unplugged), `failure` says why.
 protocol FrameSource {
-    mutating func nextFrame(number: UInt32, wallMilliseconds: UInt64) -> I420Frame
+    mutating func nextFrame(number: UInt32, wallMilliseconds: UInt64) -> I420Frame?
+    var failure: String? { get }
+}
+
+extension FrameSource {
+    var failure: String? { nil }
 }
 
 struct TestPatternFrames: FrameSource {
     let pattern: TestPatternSource
 
-    func nextFrame(number: UInt32, wallMilliseconds: UInt64) -> I420Frame {
+    func nextFrame(number: UInt32, wallMilliseconds: UInt64) -> I420Frame? {
         pattern.frame(number: number, captureMilliseconds: wallMilliseconds)
     }
 }
@@ -41,7 +50,7 @@ struct LoopingFileFrames: FrameSource {
         reader = try Y4MReader(bytes: bytes)
     }
 
-    mutating func nextFrame(number: UInt32, wallMilliseconds: UInt64) -> I420Frame {
+    mutating func nextFrame(number: UInt32, wallMilliseconds: UInt64) -> I420Frame? {
         if let frame = reader.nextFrame() { return frame }
         if let again = try? Y4MReader(bytes: bytes) { reader = again }
         return reader.nextFrame() ?? I420Frame.black(width: reader.width, height: reader.height)

@@ -31,8 +31,12 @@ public actor CallController {
     static let pendingChatLimit = 50
     /// The peer's newest decoded video frame, for the screen to draw at its own pace.
     public nonisolated let remoteVideo = LatestFrame()
-    private var video: VideoCall?
-    private let videoOptions: VideoCall.Options
+    private var media: CallMediaSession?
+    private var video: VideoCall? { media?.video }
+    private let mediaOptions: CallMediaSession.Options
+    private var muted = false
+    /// The last peer connection's close, awaited by `quit`.
+    private var closing: Task<Void, Never>?
     private var videoEnabled = true
     private var bitrateCap: Int?
     /// What we send, for the local preview while in a call.
@@ -46,12 +50,13 @@ public actor CallController {
 
     public init(client: SignalingClient, autoAnswer: Bool = false, ringTimeout: Duration = .seconds(30),
                 peerConfiguration: PeerConnectionConfiguration = PeerConnectionConfiguration(),
-                videoOptions: VideoCall.Options = VideoCall.Options(), snapshotDirectory: String = ".", logger: Logger) {
+                mediaOptions: CallMediaSession.Options = CallMediaSession.Options(), snapshotDirectory: String = ".",
+                logger: Logger) {
         self.client = client
         self.peerConfiguration = peerConfiguration
-        self.videoOptions = videoOptions
+        self.mediaOptions = mediaOptions
         self.snapshotDirectory = snapshotDirectory
-        bitrateCap = videoOptions.capKbps
+        bitrateCap = mediaOptions.video.capKbps
         self.logger = logger
         self.autoAnswer = autoAnswer
         machine = CallStateMachine(selfId: client.endpoint.userId, ringTimeout: ringTimeout)
@@ -64,6 +69,11 @@ public actor CallController {
     }
 
     public var state: CallState { machine.state }
+
+    /// A sentence for the user from outside the call flow (no camera found, say).
+    public func tell(_ text: String) {
+        updateSink.yield(.notice(text))
+    }
 
     /// Feeds signaling events into the machine until the client stops.
     public func run() async {
@@ -90,6 +100,8 @@ public actor CallController {
             sendChat(text)
         case .stats:
             await reportStats()
+        case .mute(let on):
+            await setMute(on)
         case .video(let on):
             await setVideo(on)
         case .nextVideoSource:
@@ -110,9 +122,11 @@ public actor CallController {
             case .outgoingRinging, .incomingRinging, .connecting, .inCall: apply(.hangUp)
             case .idle, .inRoom, .ended: break
             }
-            // Let the hangup reach the client's queue before it closes the connection.
+            // Let the hangup reach the client's queue before it closes the connection,
+            // and the peer connection send close_notify and stop its threads.
             outbox.finish()
             await outboxDrain.value
+            await closing?.value
             await client.stop()
         }
     }
@@ -304,12 +318,14 @@ public actor CallController {
             pendingChat.removeAll()
         }
         old.operations.finish()
-        let video = video
-        self.video = nil
+        let media = media
+        self.media = nil
         remoteVideo.clear()
         localVideo.clear()
-        Task {
-            await video?.stop()
+        let previous = closing
+        closing = Task {
+            await previous?.value
+            await media?.stop()
             await old.connection.close()
         }
     }
@@ -360,8 +376,8 @@ public actor CallController {
             }
         case .channelClosed(let label):
             if label == "chat" { chatOpen = false }
-        case .mediaReady(let negotiation):
-            startVideo(negotiation, on: peer.connection)
+        case .mediaReady(let video, let audio):
+            startMedia(video: video, audio: audio, on: peer.connection)
         case .peerClosed:
             apply(.transportClosedByPeer)
         case .notice(let text):
@@ -372,25 +388,38 @@ public actor CallController {
         }
     }
 
-    private func startVideo(_ negotiation: VideoNegotiation?, on connection: PeerConnection) {
-        guard let negotiation else {
-            updateSink.yield(.notice("no video was agreed for this call"))
-            return
-        }
+    private func startMedia(video negotiation: VideoNegotiation?, audio: AudioNegotiation?, on connection: PeerConnection) {
+        if negotiation == nil { updateSink.yield(.notice("no video was agreed for this call")) }
         do {
-            var options = videoOptions
-            options.capKbps = bitrateCap
-            let call = try VideoCall(connection: connection, negotiation: negotiation, remoteFrames: remoteVideo,
-                                     localFrames: localVideo, options: options)
-            video = call
-            let enabled = videoEnabled
+            var options = mediaOptions
+            options.video.capKbps = bitrateCap
+            let sink = updateSink
+            let session = try CallMediaSession(
+                connection: connection, video: negotiation, audio: audio, remoteFrames: remoteVideo, localFrames: localVideo,
+                options: options, notices: { sink.yield(.notice($0)) })
+            media = session
+            let enabled = videoEnabled, muted = muted
             Task {
-                await call.start(reading: connection.media)
-                if !enabled { _ = await call.setVideoEnabled(false) }
+                await session.start(reading: connection.media)
+                if !enabled { _ = await session.video?.setVideoEnabled(false) }
+                if muted { _ = await session.setMuted(true) }
             }
-            logger.info("video: VP8 pt \(negotiation.payloadType), sending \(negotiation.sends), receiving \(negotiation.receives)")
+            if let negotiation {
+                logger.info("video: VP8 pt \(negotiation.payloadType), sending \(negotiation.sends), receiving \(negotiation.receives)")
+            }
+            if let audio { logger.info("audio: Opus pt \(audio.payloadType), sending \(audio.sends), receiving \(audio.receives)") }
         } catch {
-            updateSink.yield(.notice("video could not start: \(error)"))
+            updateSink.yield(.notice("media could not start: \(error)"))
+        }
+    }
+
+    private func setMute(_ on: Bool?) async {
+        muted = on ?? !muted
+        updateSink.yield(.localAudio(muted: muted))
+        if let media, await !media.setMuted(muted) {
+            updateSink.yield(.notice("we send no audio in this call"))
+        } else {
+            updateSink.yield(.notice(muted ? "microphone muted" : "microphone on"))
         }
     }
 
@@ -478,6 +507,12 @@ public actor CallController {
                 retransmittedPacketsReceived: video.received.retransmissionsReceived,
                 jitter: video.jitter.map(Self.seconds), packetsLost: video.packetsLost.map { Int($0) },
                 rtcpRoundTripTime: video.roundTripTime.map(Self.seconds))
+        }
+        if let audio = await media?.audioStats() {
+            report.audio = CallStats.Audio(muted: audio.muted, packetsSent: audio.packetsSent,
+                                           packetsReceived: audio.received.packetsReceived,
+                                           framesPlayed: audio.received.framesPlayed, concealedFrames: audio.received.concealed,
+                                           remoteAudioLevel: audio.remoteLevel, remoteSpeaking: audio.remoteSpeaking)
         }
         updateSink.yield(.stats(report))
     }

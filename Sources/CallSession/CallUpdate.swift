@@ -20,6 +20,8 @@ public enum CallUpdate: Sendable, Equatable {
     case stats(CallStats)
     /// Whether we send video (`v`); the preview says "video off" when not.
     case localVideo(enabled: Bool)
+    /// Whether our microphone is muted (`m`).
+    case localAudio(muted: Bool)
     /// Something the user should read: a refusal from the server, a feature not built yet.
     case notice(String)
     case error(String)
@@ -40,6 +42,19 @@ public struct CallStats: Sendable, Equatable {
     public var dtlsState: String?
     public var sctpState: String?
     public var video: Video?
+    public var audio: Audio?
+
+    public struct Audio: Sendable, Equatable {
+        public var muted: Bool
+        public var packetsSent: Int
+        public var packetsReceived: Int
+        public var framesPlayed: Int
+        /// Frames filled by FEC or packet loss concealment.
+        public var concealedFrames: Int
+        /// RFC 6464 level of the peer in -dBov (0 loudest, 127 silent).
+        public var remoteAudioLevel: UInt8?
+        public var remoteSpeaking: Bool
+    }
 
     /// Video counters, named as RTCInboundRtpStreamStats / RTCOutboundRtpStreamStats name them.
     public struct Video: Sendable, Equatable {
@@ -88,6 +103,10 @@ public struct CallStats: Sendable, Equatable {
         if let roundTripTime { parts.append("rtt \(Int((roundTripTime * 1000).rounded())) ms") }
         if let dtlsState { parts.append("DTLS \(dtlsState)") }
         if let sctpState { parts.append("SCTP \(sctpState)") }
+        if let audio {
+            parts.append("audio \(audio.muted ? "muted" : "out \(audio.packetsSent)"), in \(audio.packetsReceived)"
+                + (audio.remoteSpeaking ? " (speaking)" : ""))
+        }
         if let video {
             var line = "video out \(video.sending ? "\(video.framesSent) frames" : "off")"
             if let kbps = video.targetBitrate, video.sending { line += " at \(kbps) kbit/s" }

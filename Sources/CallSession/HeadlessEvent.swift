@@ -61,9 +61,21 @@ extension CallUpdate {
                 if let jitter = video.jitter { fields["jitter"] = .number(jitter) }
                 if let rtt = video.rtcpRoundTripTime { fields["rtcpRoundTripTime"] = .number(rtt) }
             }
+            if let audio = stats.audio {
+                fields["audio"] = [
+                    "muted": .bool(audio.muted), "packetsSent": .number(Double(audio.packetsSent)),
+                    "packetsReceived": .number(Double(audio.packetsReceived)),
+                    "framesPlayed": .number(Double(audio.framesPlayed)),
+                    "concealedFrames": .number(Double(audio.concealedFrames)),
+                    "audioLevel": audio.remoteAudioLevel.map { .number(Double($0)) } ?? .null,
+                    "speaking": .bool(audio.remoteSpeaking),
+                ]
+            }
             return .object(fields)
         case .localVideo(let enabled):
             return ["event": "video", "sending": .bool(enabled)]
+        case .localAudio(let muted):
+            return ["event": "audio", "muted": .bool(muted)]
         case .notice(let text):
             return ["event": "notice", "message": .string(text)]
         case .error(let text):

@@ -8,6 +8,8 @@ public enum UserCommand: Sendable, Equatable {
     case hangUp
     case chat(String)
     case stats
+    /// `m` / `mute on|off`: nil toggles.
+    case mute(on: Bool?)
     /// `v` / `video on|off`: nil toggles.
     case video(on: Bool?)
     /// `c` / `source next`.
@@ -41,7 +43,7 @@ public enum UserCommand: Sendable, Equatable {
             self = .chat(argument)
         case "stats" where argument.isEmpty: self = .stats
         case "video" where ["on", "off"].contains(argument): self = .video(on: argument == "on")
-        case "mute" where ["on", "off"].contains(argument): self = .notYetAvailable("mute \(argument)")
+        case "mute" where ["on", "off"].contains(argument): self = .mute(on: argument == "on")
         case "source" where argument == "next": self = .nextVideoSource
         case "snapshot" where argument.isEmpty: self = .snapshot
         case "bitrate" where argument == "off": self = .bitrateCap(.set(nil))

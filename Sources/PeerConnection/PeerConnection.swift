@@ -37,7 +37,7 @@ public enum PeerConnectionEvent: Sendable, Equatable {
     case channelMessage(label: String, DataChannelMessage)
     case channelClosed(label: String)
     /// SRTP is keyed: media may flow, as `video` says (nil: no video was agreed).
-    case mediaReady(video: VideoNegotiation?)
+    case mediaReady(video: VideoNegotiation?, audio: AudioNegotiation?)
     /// The peer closed the secure transport on purpose (DTLS close_notify or an SCTP shutdown).
     case peerClosed
     /// Something worth a line in the log or on the screen that does not end the call.
@@ -61,6 +61,7 @@ public actor PeerConnection {
     private var srtp: SRTPSession?
     /// What the offer and answer agreed for video, once both are known.
     public private(set) var video: VideoNegotiation?
+    public private(set) var audio: AudioNegotiation?
     private var localOffer: SDPDocument?
     private lazy var streams = SessionDescriptionBuilder.Streams(
         cname: Self.iceString(length: 16, using: &random), streamID: Self.iceString(length: 16, using: &random),
@@ -143,6 +144,7 @@ public actor PeerConnection {
         let answer = try await builder().answer(to: document)
         video = VideoNegotiation(answer: answer, remote: document, localSSRC: streams.videoSSRC,
                                  localRTXSSRC: streams.videoRTXSSRC, cname: streams.cname)
+        audio = AudioNegotiation(answer: answer, remote: document, localSSRC: streams.audioSSRC, cname: streams.cname)
         try await apply(description)
         return answer.text
     }
@@ -153,6 +155,7 @@ public actor PeerConnection {
         let description = try RemoteTransportDescription(answer)
         video = VideoNegotiation(answer: answer, remote: answer, localSSRC: streams.videoSSRC,
                                  localRTXSSRC: streams.videoRTXSSRC, cname: streams.cname)
+        audio = AudioNegotiation(answer: answer, remote: answer, localSSRC: streams.audioSSRC, cname: streams.cname)
         try await apply(description)
     }
 
@@ -478,12 +481,12 @@ public actor PeerConnection {
 
     private func startMedia(_ keys: SRTPKeyingMaterial?) {
         guard let keys else {
-            if video != nil { sink.yield(.notice("the peer agreed no SRTP profile: no video or audio in this call")) }
+            if video != nil || audio != nil { sink.yield(.notice("the peer agreed no SRTP profile: no video or audio in this call")) }
             return
         }
         do {
             srtp = try SRTPSession(keys: keys)
-            sink.yield(.mediaReady(video: video))
+            sink.yield(.mediaReady(video: video, audio: audio))
         } catch {
             sink.yield(.notice("SRTP could not start (\(error)): no video or audio in this call"))
         }

@@ -25,6 +25,7 @@ enum HelpSheet {
         Entry(keys: "f", action: "fit/fill video"),
         Entry(keys: "s", action: "connection stats"),
         Entry(keys: "v", action: "video on/off"),
+        Entry(keys: "m", action: "mute/unmute"),
         Entry(keys: "c", action: "next video source"),
         Entry(keys: "b", action: "bitrate cap"),
         Entry(keys: "p", action: "snapshot to file"),

@@ -23,7 +23,6 @@ public struct RoomKeyMap: Sendable, Equatable {
     /// Keys reserved by features not built yet, with what they will do.
     /// The help overlay lists them from here, so help and mapping agree.
     public static let reservedKeys: [(key: Character, what: String)] = [
-        ("m", "mute"),
     ]
 
     public private(set) var focus: Focus = .navigation
@@ -69,6 +68,7 @@ public struct RoomKeyMap: Sendable, Equatable {
             case "f": return .command(.toggleFit)
             case "s": return .command(.showStats)
             case "v": return .command(.toggleVideo)
+            case "m": return .command(.toggleMute)
             case "c": return .command(.nextVideoSource)
             case "b": return .command(.cycleBitrateCap)
             case "p": return .command(.snapshot)

@@ -29,6 +29,8 @@ public enum RoomScreenCommand: Sendable, Equatable {
     case toggleFit
     /// `s`: the call's connection stats on the message line.
     case showStats
+    /// `m`: mute or unmute the microphone.
+    case toggleMute
     /// `v`: send video or black frames.
     case toggleVideo
     /// `c`: the next video source (test pattern, file, camera).

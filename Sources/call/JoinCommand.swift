@@ -2,6 +2,8 @@ import ArgumentParser
 import CallSession
 import Foundation
 import CallMedia
+import Camera
+import DTLS
 import Logging
 import Media
 import PeerConnection
@@ -35,6 +37,15 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(name: .customLong("video-file"), help: ArgumentHelp(
         "A Y4M file to send as video, in a loop (c switches to the test pattern and back).", valueName: "F.y4m"))
     var videoFile: String?
+    @Option(name: .customLong("video-device"), help: ArgumentHelp(
+        "The camera (default: the first one `call devices` lists; none: the test pattern).", valueName: "/dev/videoN"))
+    var videoDevice: String?
+    @Option(name: .customLong("video-size"), help: "Camera size WxH (the nearest it offers).") var videoSize = "640x480"
+    @Option(name: .customLong("fps"), help: "Camera frame rate (the nearest it offers).") var fps = 30
+    @Option(name: .customLong("audio-device"), help: "The ALSA capture device for the microphone (see `call devices`).")
+    var audioDevice = "default"
+    @Option(name: .customLong("audio-out"), help: "The ALSA playback device for the peer's sound.")
+    var audioOut = "default"
     @Flag(name: .customLong("relay-only"), help: "Use only TURN-relayed paths (also CALL_RELAY_ONLY=1); needs a turn: server.")
     var relayOnly = false
 
@@ -58,11 +69,36 @@ struct JoinCommand: AsyncParsableCommand {
         if peer.relayOnly && !peer.iceServers.contains(where: { $0.kind == .turn }) {
             throw ValidationError("--relay-only needs a TURN server: add --ice-server turn:USER:PASS@HOST:PORT")
         }
+        if let videoDevice, !FileManager.default.fileExists(atPath: videoDevice) {
+            throw ValidationError("--video-device \(videoDevice) does not exist; `call devices` lists the cameras")
+        }
+        guard cameraSize != nil else { throw ValidationError("--video-size must be WxH, e.g. 640x480") }
+        guard (1...60).contains(fps) else { throw ValidationError("--fps must be 1 to 60") }
         if let videoFile {
             do { _ = try Y4MReader(contentsOf: videoFile) } catch {
                 throw ValidationError("--video-file \(videoFile) is not a readable Y4M file (\(error)); make one with ffmpeg -i IN -pix_fmt yuv420p OUT.y4m")
             }
         }
+    }
+
+    var cameraSize: (width: Int, height: Int)? {
+        let parts = videoSize.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, (16...4096).contains(parts[0]), (16...4096).contains(parts[1]) else { return nil }
+        return (parts[0], parts[1])
+    }
+
+    /// The video sources `c` cycles through: the camera, the file, the test pattern.
+    func videoSources() -> (sources: [VideoSourceKind], notice: String?) {
+        var sources: [VideoSourceKind] = []
+        var notice: String?
+        let size = cameraSize ?? (640, 480)
+        if let path = videoDevice ?? VideoDeviceList.cameras().first?.path {
+            sources.append(.camera(path: path, width: size.width, height: size.height, fps: fps))
+        } else if videoFile == nil {
+            notice = "no camera found; calls send the test pattern"
+        }
+        if let videoFile { sources.append(.file(videoFile)) }
+        return (sources + [.testPattern], notice)
     }
 
     func peerConfiguration() throws(ICEServer.ParseError) -> PeerConnectionConfiguration {
@@ -78,6 +114,7 @@ struct JoinCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        OpenSSLLifetime.keepUntilExit()
         let logger = try makeLogger()
         let endpoint = try endpoint()
         var hosted: SignalingServer?
@@ -103,11 +140,15 @@ struct JoinCommand: AsyncParsableCommand {
             do { try await client.start() } catch { Self.fail("\(error)") }
         }
 
+        let video = videoSources()
         let controller = CallController(
             client: client, autoAnswer: autoAnswer, ringTimeout: .seconds(ringTimeout),
             peerConfiguration: try peerConfiguration(),
-            videoOptions: VideoCall.Options(sources: (videoFile.map { [VideoSourceKind.file($0)] } ?? []) + [.testPattern]),
+            mediaOptions: CallMediaSession.Options(
+                video: VideoCall.Options(sources: video.sources),
+                audioInput: audioDevice, audioOutput: audioOut),
             snapshotDirectory: FileManager.default.currentDirectoryPath, logger: logger)
+        if let notice = video.notice { await controller.tell(notice) }
         async let session: Void = controller.run()
         let signals = Self.hangUpOnSignals(controller)
         defer { signals.forEach { $0.cancel() } }

@@ -257,6 +257,9 @@ final class ScreenThread: @unchecked Sendable {
             model.chat.append(ChatLine(from: nickname(from), text: text, isSelf: from == endpoint.userId, time: Self.clockTime()))
         case .stats(let stats):
             model.notice = stats.summary
+        case .localAudio(let muted):
+            model.previewLabel = muted ? (sendingVideo ? "" : "video off · muted") : (sendingVideo ? "" : "video off")
+            model.notice = muted ? "microphone muted (m to unmute)" : "microphone on"
         case .localVideo(let enabled):
             sendingVideo = enabled
             model.previewLabel = enabled ? "" : "video off"
@@ -314,6 +317,7 @@ final class ScreenThread: @unchecked Sendable {
             let page = max(1, (screen.layout.chatHistory?.height ?? 6) - 1)
             model.chatScrollBack = max(0, model.chatScrollBack + (direction == .older ? page : -page))
         case .showStats: commands.yield(.stats)
+        case .toggleMute: commands.yield(.mute(on: nil))
         case .toggleVideo: commands.yield(.video(on: nil))
         case .nextVideoSource: commands.yield(.nextVideoSource)
         case .cycleBitrateCap: commands.yield(.bitrateCap(.next))

@@ -28,8 +28,10 @@ import Testing
         #expect(callerVideo.remoteSSRC == calleeVideo.localSSRC)
 
         let atCaller = LatestFrame(), atCallee = LatestFrame()
-        let one = try VideoCall(connection: caller, negotiation: callerVideo, remoteFrames: atCaller)
-        let two = try VideoCall(connection: callee, negotiation: calleeVideo, remoteFrames: atCallee)
+        let one = try CallMediaSession(connection: caller, video: callerVideo, audio: nil, remoteFrames: atCaller,
+                                       localFrames: LatestFrame(), options: .init(), notices: { _ in })
+        let two = try CallMediaSession(connection: callee, video: calleeVideo, audio: nil, remoteFrames: atCallee,
+                                       localFrames: LatestFrame(), options: .init(), notices: { _ in })
         await one.start(reading: caller.media)
         await two.start(reading: callee.media)
 
@@ -40,7 +42,7 @@ import Testing
             let latency = Int64(UInt32(truncatingIfNeeded: Self.wallMilliseconds()) &- later.captureMilliseconds)
             #expect((0..<1000).contains(latency), "latency \(latency) ms")
         }
-        let stats = await one.stats()
+        let stats = try #require(await one.video?.stats())
         #expect(stats.framesSent > 0 && stats.received.framesDecoded > 0)
         #expect(stats.frameWidth == 640 && stats.frameHeight == 360)
         await one.stop()
@@ -51,7 +53,7 @@ import Testing
 
     static func negotiation(from events: AsyncStream<PeerConnectionEvent>) async -> VideoNegotiation? {
         for await event in events {
-            if case .mediaReady(let video) = event { return video }
+            if case .mediaReady(let video, _) = event { return video }
             if case .failed = event { return nil }
         }
         return nil

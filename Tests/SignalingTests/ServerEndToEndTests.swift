@@ -242,7 +242,7 @@ struct ServerEndToEndTests {
         try await withTestServer({
             // A pong deadline long enough that a loaded CI machine never drops the live client.
             $0.pingInterval = .milliseconds(200)
-            $0.pingTimeout = .seconds(2)
+            $0.pingTimeout = .seconds(5)
         }) { server in
             let alive = try await TestSocketClient.joined(port: server.port, userId: "1", roomId: "r")
             let silent = await TestSocketClient.open(
@@ -250,7 +250,7 @@ struct ServerEndToEndTests {
             _ = try await silent.nextText()
             await silent.send("40")
             _ = try await alive.nextEnvelope()  // silent's join
-            let leave = try await alive.nextEnvelope(timeout: .seconds(5))
+            let leave = try await alive.nextEnvelope(timeout: .seconds(20))
             #expect(leave.type == "leave")
             #expect(leave.data["userId"] == "2")
             let close = try await silent.closeFrame()

@@ -22,7 +22,7 @@ import Testing
         (.pageUp, .command(.scrollChat(.older))),
         (.pageDown, .command(.scrollChat(.newer))),
         (.character("v"), .command(.toggleVideo)),
-        (.character("m"), .command(.notYetAvailable(key: "m", what: "mute"))),
+        (.character("m"), .command(.toggleMute)),
         (.character("c"), .command(.nextVideoSource)),
         (.character("s"), .command(.showStats)),
         (.character("b"), .command(.cycleBitrateCap)),

@@ -228,8 +228,8 @@ def terminal(signaling_server, call_binary, tmp_path):
 
     from headless import HeadlessCall
 
-    def start(user, *extra):
-        client = HeadlessCall(call_binary, user, ROOM, f"http://{host}:{port}", tmp_path, extra)
+    def start(user, *extra, env=None):
+        client = HeadlessCall(call_binary, user, ROOM, f"http://{host}:{port}", tmp_path, extra, env=env)
         started.append(client)
         client.expect(event="signaling", status="connected")
         return client

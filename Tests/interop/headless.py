@@ -1,6 +1,7 @@
 """Drives `call --no-ui` as a child process: JSON lines out, commands in."""
 
 import json
+import os
 import queue
 import subprocess
 import threading
@@ -10,12 +11,13 @@ import time
 class JsonLinesProcess:
     """A child process that prints one JSON object per line and reads commands on stdin."""
 
-    def __init__(self, name, args, cwd=None):
+    def __init__(self, name, args, cwd=None, env=None):
         self.name = name
         self.events = queue.Queue()
         self.seen = []
         self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, bufsize=1, cwd=cwd)
+                                        stderr=subprocess.PIPE, text=True, bufsize=1, cwd=cwd,
+                                        env=None if env is None else {**os.environ, **env})
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
@@ -45,14 +47,14 @@ class JsonLinesProcess:
 
 
 class HeadlessCall(JsonLinesProcess):
-    def __init__(self, call_binary, user, room, server, log_dir, extra=()):
+    def __init__(self, call_binary, user, room, server, log_dir, extra=(), env=None):
         self.user = user
         args = [str(call_binary), "--user", user, "--room", room, "--no-ui",
                 "--log-file", str(log_dir / f"call-{user}.log"), *extra]
         if server:
             args += ["--server", server]
         # In the test's own folder: files the client writes (snapshots) land there.
-        super().__init__(user, args, cwd=log_dir)
+        super().__init__(user, args, cwd=log_dir, env=env)
 
     def send(self, command):
         self.write_line(command)

@@ -24,6 +24,12 @@ static inline long call_DTLSv1_handle_timeout(SSL *ssl) { return DTLSv1_handle_t
 // MBSTRING_ASC is an expression macro.
 static inline int call_MBSTRING_ASC(void) { return MBSTRING_ASC; }
 
+// No atexit cleanup: other threads (ICE integrity checks, DTLS) may still be in
+// OpenSSL while the process exits, and its cleanup would pull state from under them.
+static inline int call_OPENSSL_init_without_atexit(void) {
+    return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) && OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT, NULL);
+}
+
 // --- Added for DTLSEndpoint (DTLS-SRTP layer) ---
 static inline int call_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_min_proto_version(ctx, version); }
 // SSL_OP_* are cast expressions (SSL_OP_BIT(n)).

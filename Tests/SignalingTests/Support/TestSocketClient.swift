@@ -144,7 +144,7 @@ actor TestSocketClient {
     }
 
     /// The next item, whatever it is.
-    func next(timeout: Duration = .seconds(5), waitingFor: String = "a frame") async throws -> Incoming {
+    func next(timeout: Duration = .seconds(15), waitingFor: String = "a frame") async throws -> Incoming {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while inbox.isEmpty {
@@ -154,14 +154,14 @@ actor TestSocketClient {
         return inbox.removeFirst()
     }
 
-    func nextText(timeout: Duration = .seconds(5)) async throws -> String {
+    func nextText(timeout: Duration = .seconds(15)) async throws -> String {
         let incoming = try await next(timeout: timeout, waitingFor: "a text frame")
         guard case .text(let text) = incoming else { throw Unexpected(description: "expected text, got \(incoming)") }
         return text
     }
 
     /// The next Socket.IO event (`42[...]`).
-    func nextEvent(timeout: Duration = .seconds(5)) async throws -> (name: String, payload: JSONValue) {
+    func nextEvent(timeout: Duration = .seconds(15)) async throws -> (name: String, payload: JSONValue) {
         let text = try await nextText(timeout: timeout)
         guard case .message(let body) = try EngineIOPacket(parsing: text),
             let event = try SocketIOPacket(parsing: body).event
@@ -170,7 +170,7 @@ actor TestSocketClient {
     }
 
     /// The next `msg` envelope.
-    func nextEnvelope(timeout: Duration = .seconds(5)) async throws -> Envelope {
+    func nextEnvelope(timeout: Duration = .seconds(15)) async throws -> Envelope {
         let event = try await nextEvent(timeout: timeout)
         guard event.name == "msg", let envelope = Envelope(event.payload) else {
             throw Unexpected(description: "expected a msg envelope, got \(event)")
@@ -179,7 +179,7 @@ actor TestSocketClient {
     }
 
     /// Waits for the server to close the WebSocket, skipping text frames; returns the close code and reason.
-    func closeFrame(timeout: Duration = .seconds(5)) async throws -> (code: WebSocketErrorCode?, reason: String?) {
+    func closeFrame(timeout: Duration = .seconds(15)) async throws -> (code: WebSocketErrorCode?, reason: String?) {
         while true {
             switch try await next(timeout: timeout, waitingFor: "the close") {
             case .text: continue

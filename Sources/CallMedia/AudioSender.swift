@@ -1,0 +1,96 @@
+import Codecs
+import Foundation
+import PeerConnection
+import RTP
+import Sound
+import Synchronization
+
+/// Our audio out, on its own thread (ALSA reads block for a period): 20 ms of the
+/// microphone, Opus (VoIP, in-band FEC as agreed), RTP (RFC 7587) with the audio
+/// level (RFC 6464) and MID extensions, then to the peer connection in order.
+/// Muted, it sends silence, whose level says so to the peer.
+final class AudioSender: Sendable {
+    private let running = Atomic<Bool>(false)
+    private let muted = Atomic<Bool>(false)
+    private let packetsSent = Atomic<Int>(0)
+    private let outgoing: AsyncStream<[UInt8]>.Continuation
+    private let forwarder: Task<Void, Never>
+    private let negotiation: AudioNegotiation
+    private let device: String
+    private let notices: @Sendable (String) -> Void
+
+    init(connection: PeerConnection, negotiation: AudioNegotiation, device: String, notices: @escaping @Sendable (String) -> Void) {
+        self.negotiation = negotiation
+        self.device = device
+        self.notices = notices
+        let (stream, sink) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(50))
+        outgoing = sink
+        forwarder = Task {
+            for await packet in stream { await connection.sendRTP(packet) }
+        }
+    }
+
+    var isMuted: Bool { muted.load(ordering: .relaxed) }
+    var sent: Int { packetsSent.load(ordering: .relaxed) }
+
+    func setMuted(_ on: Bool) { muted.store(on, ordering: .relaxed) }
+
+    func start(seed: UInt64) {
+        guard running.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
+        let thread = Thread { [self] in run(seed: seed) }
+        thread.name = "call-audio-out"
+        thread.start()
+    }
+
+    func stop() {
+        running.store(false, ordering: .relaxed)
+        outgoing.finish()
+    }
+
+    private func run(seed: UInt64) {
+        let channels = negotiation.sendStereo ? 2 : 1
+        let input = AudioInput(device: device, channels: channels)
+        defer { input.close() }
+        let encoder: OpusEncoder
+        do {
+            var settings = OpusEncoderSettings()
+            settings.channels = channels
+            settings.inbandFEC = negotiation.inbandFEC
+            encoder = try OpusEncoder(settings)
+        } catch {
+            notices("audio cannot be encoded: \(error); the peer hears nothing")
+            return
+        }
+        var payloader = OpusPayloader(ssrc: negotiation.localSSRC, payloadType: negotiation.payloadType, seed: seed)
+        var timestamp = UInt32(truncatingIfNeeded: seed >> 32)
+        var first = true
+        while running.load(ordering: .relaxed) {
+            var samples = input.read()
+            if let notice = input.takeNotice() { notices(notice) }
+            if muted.load(ordering: .relaxed) { samples = [Int16](repeating: 0, count: samples.count) }
+            guard let opus = try? encoder.encode(samples) else { continue }
+            var packet = payloader.packetize(opus, timestamp: timestamp, startOfTalkspurt: first)
+            first = false
+            timestamp &+= UInt32(AudioInput.periodFrames)
+            if let id = negotiation.audioLevelExtensionID { packet.setAudioLevel(AudioLevelMeter.level(of: samples), extensionID: id) }
+            if let id = negotiation.midExtensionID { packet.setMID(negotiation.mid, extensionID: id) }
+            outgoing.yield(packet.serialized())
+            packetsSent.add(1, ordering: .relaxed)
+        }
+    }
+}
+
+/// RFC 6464 §3: level in -dBov (0 loudest, 127 silence) and a voice activity flag.
+enum AudioLevelMeter {
+    /// Louder than this (-dBov) counts as speaking.
+    static let speakingLevel: UInt8 = 50
+
+    static func level(of samples: [Int16]) -> AudioLevel {
+        guard !samples.isEmpty else { return AudioLevel(voiceActivity: false, level: 127) }
+        let energy = samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)
+        let rms = energy.squareRoot() / 32768
+        let dBov = rms > 0 ? -20 * log10(rms) : 127
+        let level = UInt8(max(0, min(127, dBov.rounded())))
+        return AudioLevel(voiceActivity: level < speakingLevel, level: level)
+    }
+}

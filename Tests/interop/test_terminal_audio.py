@@ -1,0 +1,79 @@
+"""Audio between two of our terminals through ALSA's file plugin (no sound card
+here): a 440 Hz tone captured from a file on one side goes through Opus, RTP and
+SRTP and is written by the other side's playback to a file; the test finds the
+tone's frequency and level there, and checks mute and the speaking indicator."""
+
+import math
+import struct
+import time
+
+RATE = 48_000
+
+
+def alsa_config(folder, infile, outfile):
+    """An ALSA config of its own for one process (ALSA_CONFIG_PATH replaces alsa.conf,
+    so it defines everything it uses): capture reads `infile`, playback writes `outfile`."""
+    path = folder / "asound.conf"
+    path.write_text(f"""
+pcm.filecap {{ type file slave.pcm {{ type null }} file "/dev/null" infile "{infile}" format "raw" }}
+pcm.fileplay {{ type file slave.pcm {{ type null }} file "{outfile}" format "raw" }}
+pcm.duplex {{ type asym playback.pcm "fileplay" capture.pcm "filecap" }}
+pcm.!default {{ type plug slave.pcm "duplex" }}
+""")
+    return {"ALSA_CONFIG_PATH": str(path)}
+
+
+def write_tone(path, frequency, seconds, amplitude):
+    samples = (int(amplitude * 32767 * math.sin(2 * math.pi * frequency * n / RATE)) for n in range(RATE * seconds))
+    path.write_bytes(b"".join(struct.pack("<h", s) for s in samples))
+
+
+def goertzel_power(samples, frequency):
+    k = 2 * math.cos(2 * math.pi * frequency / RATE)
+    s1 = s2 = 0.0
+    for x in samples:
+        s1, s2 = x + k * s1 - s2, s1
+    return s1 * s1 + s2 * s2 - k * s1 * s2
+
+
+def test_a_tone_crosses_the_call_and_mute_silences_it(terminal, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    tone, silence = tmp_path / "tone.raw", tmp_path / "silence.raw"
+    write_tone(tone, 440, 30, 0.3)
+    silence.write_bytes(bytes(2 * RATE * 30))
+    heard = tmp_path / "b" / "out.raw"
+    alice = terminal("1001", env=alsa_config(tmp_path / "a", tone, tmp_path / "a" / "out.raw"))
+    bob = terminal("1002", "--auto-answer", env=alsa_config(tmp_path / "b", silence, heard))
+    alice.expect(event="users", users=[{"userId": "1002", "nickname": "1002"}])
+    alice.send("call 1002")
+    alice.expect_state("inCall", timeout=20)
+    time.sleep(4)
+
+    bob.send("stats")
+    stats = bob.expect(event="stats", timeout=5)
+    audio = stats["audio"]
+    assert audio["packetsReceived"] > 100, stats
+    assert audio["speaking"] is True and audio["audioLevel"] < 30, audio  # a -10 dBov tone
+
+    played = heard.read_bytes()
+    samples = [s / 32768 for s in struct.unpack(f"<{len(played) // 2}h", played[: len(played) // 2 * 2])]
+    assert len(samples) > RATE * 2, f"only {len(samples)} samples played"
+    # The last second played: the tone at 440 Hz, not 330 or 550, at about its level.
+    last = samples[-RATE:]
+    powers = {f: goertzel_power(last, f) for f in (330, 440, 550)}
+    assert powers[440] > 100 * max(powers[330], powers[550]), powers
+    rms = math.sqrt(sum(x * x for x in last) / len(last))
+    expected = 0.3 / math.sqrt(2)
+    assert abs(20 * math.log10(rms / expected)) < 3, f"level {rms:.3f}, expected {expected:.3f}"
+
+    alice.send("mute on")
+    alice.expect(event="audio", muted=True)
+    time.sleep(1.5)
+    bob.send("stats")
+    muted = bob.expect(event="stats", timeout=5)["audio"]
+    assert muted["speaking"] is False and muted["audioLevel"] == 127, muted
+
+    alice.send("hangup")
+    bob.expect_state("ended", reason="1001 hung up")
+    assert alice.quit() == 0 and bob.quit() == 0
