@@ -26,6 +26,7 @@ actor VideoReceiver {
     private let origin = ContinuousClock.now
     private(set) var counters = VideoReceiveCounters()
     private(set) var frameSize: (width: Int, height: Int)?
+    private var lastDecodedAt: Duration?
 
     init(connection: PeerConnection, negotiation: VideoNegotiation, frames: LatestFrame) throws {
         self.connection = connection
@@ -78,6 +79,9 @@ actor VideoReceiver {
                 switch decoder.decode(frame.data) {
                 case .frame(let image):
                     counters.framesDecoded += 1
+                    let now = now
+                    if let last = lastDecodedAt { counters.longestFrameGap = max(counters.longestFrameGap, now - last) }
+                    lastDecodedAt = now
                     frameSize = (image.width, image.height)
                     frames.put(image)
                 case .needKeyframe:
@@ -169,5 +173,7 @@ public struct VideoReceiveCounters: Sendable, Equatable {
     public var keyframeRequestsSent = 0
     public var nacksSent = 0
     public var retransmissionsReceived = 0
+    /// The longest time between two decoded frames: how long the picture froze at worst.
+    public var longestFrameGap: Duration = .zero
     public var malformed = 0
 }

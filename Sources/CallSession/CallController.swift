@@ -506,7 +506,8 @@ public actor CallController {
                 retransmittedPacketsSent: video.retransmissionsSent,
                 retransmittedPacketsReceived: video.received.retransmissionsReceived,
                 jitter: video.jitter.map(Self.seconds), packetsLost: video.packetsLost.map { Int($0) },
-                rtcpRoundTripTime: video.roundTripTime.map(Self.seconds))
+                rtcpRoundTripTime: video.roundTripTime.map(Self.seconds),
+                longestFrameGap: Self.seconds(video.received.longestFrameGap))
         }
         if let audio = await media?.audioStats() {
             report.audio = CallStats.Audio(muted: audio.muted, packetsSent: audio.packetsSent,

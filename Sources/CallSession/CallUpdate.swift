@@ -81,6 +81,8 @@ public struct CallStats: Sendable, Equatable {
         public var packetsLost: Int?
         /// From RTCP report blocks (RFC 3550 §6.4.1), seconds.
         public var rtcpRoundTripTime: Double?
+        /// Seconds: the longest time between two decoded frames (the worst freeze).
+        public var longestFrameGap: Double = 0
     }
 
     public init(connectionState: String, iceState: String? = nil, localCandidateType: String? = nil,

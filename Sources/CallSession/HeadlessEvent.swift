@@ -60,6 +60,7 @@ extension CallUpdate {
                 if let source = video.source { fields["videoSource"] = .string(source) }
                 if let jitter = video.jitter { fields["jitter"] = .number(jitter) }
                 if let rtt = video.rtcpRoundTripTime { fields["rtcpRoundTripTime"] = .number(rtt) }
+                fields["longestFrameGap"] = .number(video.longestFrameGap)
             }
             if let audio = stats.audio {
                 fields["audio"] = [

@@ -12,6 +12,9 @@ public struct PeerConnectionConfiguration: Sendable {
     /// Loopback host candidates, for tests on one machine.
     public var includeLoopback: Bool
     public var includeIPv6: Bool
+    /// Drop this fraction of incoming RTP on purpose, to watch NACK, FEC and PLI at work
+    /// on a clean network (`CALL_SIMULATE_LOSS`; this machine has no netem).
+    public var simulatedMediaLoss: Double = 0
 
     public init(iceServers: [ICEServer] = [], relayOnly: Bool = false, includeLoopback: Bool = false, includeIPv6: Bool = true) {
         self.iceServers = iceServers
@@ -499,6 +502,11 @@ public actor PeerConnection {
         }
         // RFC 5761 §4: RTCP packet types 192-223 sit where RTP has marker + payload type 64-95.
         let isRTCP = (64...95).contains(bytes[1] & 0x7F)
+        if !isRTCP, configuration.simulatedMediaLoss > 0,
+           Double(random.next() % 1_000_000) / 1_000_000 < configuration.simulatedMediaLoss {
+            counters.simulatedLosses += 1
+            return
+        }
         do {
             if isRTCP {
                 mediaSink.yield(.rtcp(try srtp.unprotectRTCP(bytes)))
@@ -584,6 +592,7 @@ public struct PeerConnectionCounters: Sendable, Equatable {
     /// SRTP packets that failed authentication or replay checks.
     public var srtpRejected = 0
     public var mediaUnsent = 0
+    public var simulatedLosses = 0
     public var unknownDatagrams = 0
     public var sctpUnsent = 0
     public var unsent = 0

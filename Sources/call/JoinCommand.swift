@@ -105,8 +105,12 @@ struct JoinCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let servers = try ICEServer.parseList(iceServers, environment: environment)
         let relayFromEnvironment = ["1", "true", "yes"].contains(environment["CALL_RELAY_ONLY"]?.lowercased() ?? "")
-        return PeerConnectionConfiguration(iceServers: servers, relayOnly: relayOnly || relayFromEnvironment,
-                                           includeLoopback: environment["CALL_ICE_LOOPBACK"] == "1")
+        var configuration = PeerConnectionConfiguration(iceServers: servers, relayOnly: relayOnly || relayFromEnvironment,
+                                                        includeLoopback: environment["CALL_ICE_LOOPBACK"] == "1")
+        if let loss = environment["CALL_SIMULATE_LOSS"].flatMap(Double.init), (0..<1).contains(loss) {
+            configuration.simulatedMediaLoss = loss
+        }
+        return configuration
     }
 
     func endpoint() throws(SignalingEndpoint.ParseError) -> SignalingEndpoint {

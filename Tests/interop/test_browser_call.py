@@ -315,6 +315,12 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
         assert page.stats()["inboundCodec"] == "VP8"
         ours = terminal_video(terminal)
         assert ours["frameWidth"] > 0 and ours["framesSent"] > 0, ours
+        # Audio both ways: Chromium's fake microphone beeps into our Opus decoder; our
+        # (silent: no sound card here) Opus arrives in Chromium's inbound audio stats.
+        assert ours["audio"]["packetsReceived"] > 20, ours["audio"]
+        audio = page.wait_for(lambda: (lambda s: s if s["audioPacketsReceived"] > 20 else None)(page.stats()),
+                              "our audio at the page")
+        assert audio["audioInboundCodec"] == "audio/opus", audio
         terminal.send("hangup")
         page.wait_state("idle")
         assert page.hook("endReason") == "1002 hung up"

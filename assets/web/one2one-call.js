@@ -658,6 +658,9 @@ async function sampleStats() {
     roundTripTime: null,
     localCandidateType: null,
     remoteCandidateType: null,
+    audioPacketsReceived: 0,
+    audioLevel: null, // inbound, 0..1 (RTCInboundRtpStreamStats.audioLevel)
+    audioInboundCodec: null,
   };
   if (!pc) return sample;
   const report = await pc.getStats();
@@ -671,6 +674,10 @@ async function sampleStats() {
       sample.inboundCodec = codecName(entry.codecId) ?? sample.inboundCodec;
       sample.inboundWidth = entry.frameWidth ?? sample.inboundWidth;
       sample.inboundHeight = entry.frameHeight ?? sample.inboundHeight;
+    } else if (entry.type === "inbound-rtp" && entry.kind === "audio") {
+      sample.audioPacketsReceived += entry.packetsReceived ?? 0;
+      sample.audioLevel = entry.audioLevel ?? sample.audioLevel;
+      sample.audioInboundCodec = report.get(entry.codecId)?.mimeType ?? sample.audioInboundCodec;
     } else if (entry.type === "outbound-rtp" && entry.kind === "video") {
       sample.framesSent += entry.framesSent ?? 0;
       sample.bytesSent += entry.bytesSent ?? 0;
