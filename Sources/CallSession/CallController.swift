@@ -362,6 +362,7 @@ public actor CallController {
                 break
             }
         case .channelOpened(let label):
+            logger.info("data channel \(label) open")
             guard label == "chat" else { return }
             chatOpen = true
             updateSink.yield(.notice("chat is open"))
@@ -388,29 +389,39 @@ public actor CallController {
         }
     }
 
+    /// Codecs take tens of milliseconds to set up: that happens off this actor, so chat
+    /// and signaling are not held up; the session is attached when ready (if the call still is).
     private func startMedia(video negotiation: VideoNegotiation?, audio: AudioNegotiation?, on connection: PeerConnection) {
         if negotiation == nil { updateSink.yield(.notice("no video was agreed for this call")) }
-        do {
-            var options = mediaOptions
-            options.video.capKbps = bitrateCap
-            let sink = updateSink
-            let session = try CallMediaSession(
-                connection: connection, video: negotiation, audio: audio, remoteFrames: remoteVideo, localFrames: localVideo,
-                options: options, notices: { sink.yield(.notice($0)) })
-            media = session
-            let enabled = videoEnabled, muted = muted
-            Task {
-                await session.start(reading: connection.media)
-                if !enabled { _ = await session.video?.setVideoEnabled(false) }
-                if muted { _ = await session.setMuted(true) }
+        var options = mediaOptions
+        options.video.capKbps = bitrateCap
+        let sink = updateSink, remoteVideo = remoteVideo, localVideo = localVideo
+        let generation = peerGeneration
+        Task.detached { [weak self] in
+            do {
+                let session = try CallMediaSession(
+                    connection: connection, video: negotiation, audio: audio, remoteFrames: remoteVideo,
+                    localFrames: localVideo, options: options, notices: { sink.yield(.notice($0)) })
+                await self?.attach(session, reading: connection.media, generation: generation)
+            } catch {
+                sink.yield(.notice("media could not start: \(error)"))
             }
-            if let negotiation {
-                logger.info("video: VP8 pt \(negotiation.payloadType), sending \(negotiation.sends), receiving \(negotiation.receives)")
-            }
-            if let audio { logger.info("audio: Opus pt \(audio.payloadType), sending \(audio.sends), receiving \(audio.receives)") }
-        } catch {
-            updateSink.yield(.notice("media could not start: \(error)"))
         }
+        if let negotiation {
+            logger.info("video: VP8 pt \(negotiation.payloadType), sending \(negotiation.sends), receiving \(negotiation.receives)")
+        }
+        if let audio { logger.info("audio: Opus pt \(audio.payloadType), sending \(audio.sends), receiving \(audio.receives)") }
+    }
+
+    private func attach(_ session: CallMediaSession, reading media: AsyncStream<PeerConnection.MediaPacket>, generation: Int) async {
+        guard peer?.generation == generation else {
+            await session.stop()
+            return
+        }
+        self.media = session
+        await session.start(reading: media)
+        if !videoEnabled { _ = await session.video?.setVideoEnabled(false) }
+        if muted { _ = await session.setMuted(true) }
     }
 
     private func setMute(_ on: Bool?) async {
