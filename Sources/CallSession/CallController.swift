@@ -114,8 +114,6 @@ public actor CallController {
             await changeBitrateCap(change)
         case .snapshot:
             saveSnapshot()
-        case .notYetAvailable(let what):
-            updateSink.yield(.notice("\(what): not built yet"))
         case .quit:
             quitting = true
             switch machine.state {

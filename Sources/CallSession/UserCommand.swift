@@ -19,11 +19,10 @@ public enum UserCommand: Sendable, Equatable {
     /// `p` / `snapshot`: the peer's current frame to a file.
     case snapshot
     case quit
-    /// A feature that later work adds (video, mute, source, stats, ...): said so, not silently dropped.
-    case notYetAvailable(String)
 
     /// Parses one headless command line: `call ID`, `accept`, `reject`, `hangup`,
-    /// `chat TEXT`, `quit`, and the later `stats`, `video on|off`, `source next`, `mute on|off`.
+    /// `chat TEXT`, `stats`, `video on|off`, `source next`, `mute on|off`, `bitrate KBPS|off`,
+    /// `snapshot`, `quit`.
     public init?(commandLine line: String) {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         let parts = trimmed.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)

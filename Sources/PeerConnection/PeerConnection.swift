@@ -65,7 +65,6 @@ public actor PeerConnection {
     /// What the offer and answer agreed for video, once both are known.
     public private(set) var video: VideoNegotiation?
     public private(set) var audio: AudioNegotiation?
-    private var localOffer: SDPDocument?
     private lazy var streams = SessionDescriptionBuilder.Streams(
         cname: Self.iceString(length: 16, using: &random), streamID: Self.iceString(length: 16, using: &random),
         audioSSRC: random.next(), videoSSRC: random.next(), videoRTXSSRC: random.next())
@@ -101,8 +100,6 @@ public actor PeerConnection {
     public private(set) var state: PeerConnectionState = .new
     public private(set) var counters = PeerConnectionCounters()
     private var closing = false
-    /// The SRTP keys from the DTLS handshake, for the media path.
-    public private(set) var srtpKeys: SRTPKeyingMaterial?
     /// Our own bound on the DTLS handshake (OpenSSL alone would retry for minutes).
     private var handshakeDeadline: Duration?
     static let handshakeLimit: Duration = .seconds(20)
@@ -133,9 +130,7 @@ public actor PeerConnection {
     public func createOffer() async throws -> String {
         isOfferer = true
         try await startTransport(role: .controlling)
-        let offer = try await builder().offer()
-        localOffer = offer
-        return offer.text
+        return try await builder().offer().text
     }
 
     /// Applies the remote offer, starts ICE as the controlled agent and returns our answer.
@@ -184,8 +179,22 @@ public actor PeerConnection {
             earlyCandidates.append(attribute)
             return
         }
-        if await !ice.addRemoteCandidate(attribute) { counters.unusableCandidates += 1 }
+        await addToTransport(attribute, ice)
     }
+
+    /// An mDNS name takes up to its resolver's timeout: resolved on the side, so the
+    /// other candidates and the DTLS that may already be arriving do not wait.
+    private func addToTransport(_ candidate: CandidateAttribute, _ ice: ICETransport) async {
+        if candidate.isMDNSName {
+            Task { [weak self] in
+                if await !ice.addRemoteCandidate(candidate) { await self?.countUnusableCandidate() }
+            }
+        } else if await !ice.addRemoteCandidate(candidate) {
+            counters.unusableCandidates += 1
+        }
+    }
+
+    private func countUnusableCandidate() { counters.unusableCandidates += 1 }
 
     // MARK: - Data channels
 
@@ -306,9 +315,7 @@ public actor PeerConnection {
         dtls = try DTLSEndpoint(role: isClient ? .client : .server, certificate: certificate,
                                 remoteFingerprint: dtlsFingerprint)
         await ice.setRemoteCredentials(ICECredentials(ufrag: description.iceUfrag, pwd: description.icePwd))
-        for candidate in description.candidates + earlyCandidates {
-            if await !ice.addRemoteCandidate(candidate) { counters.unusableCandidates += 1 }
-        }
+        for candidate in description.candidates + earlyCandidates { await addToTransport(candidate, ice) }
         earlyCandidates.removeAll()
         if description.endOfCandidates || remoteCandidatesEnded { await ice.remoteCandidatesComplete() }
         let early = earlyDTLS
@@ -394,7 +401,6 @@ public actor PeerConnection {
             switch event {
             case .connected(let keys):
                 handshakeDeadline = nil
-                srtpKeys = keys
                 setState(.connected)
                 startMedia(keys)
                 startSCTP(isDTLSClient: dtls.role == .client)

@@ -5,9 +5,6 @@ enum HelpSheet {
         var action: String
     }
 
-    /// Marks keys whose feature is not built yet; the footer explains it.
-    static let notYetMark = "*"
-
     static let entries: [Entry] = [
         Entry(keys: "↑ k", action: "previous user"),
         Entry(keys: "↓ j", action: "next user"),
@@ -31,9 +28,9 @@ enum HelpSheet {
         Entry(keys: "p", action: "snapshot to file"),
         Entry(keys: "?", action: "this help"),
         Entry(keys: "q", action: "quit"),
-    ] + RoomKeyMap.reservedKeys.map { Entry(keys: String($0.key), action: $0.what + notYetMark) }
+    ]
 
-    static let footer = "\(notYetMark) not built yet · ? or Esc closes"
+    static let footer = "? or Esc closes"
 
     static let keysWidth = entries.map { TextWidth.of($0.keys) }.max() ?? 0
     static let columnWidth = keysWidth + 2 + (entries.map { TextWidth.of($0.action) }.max() ?? 0)

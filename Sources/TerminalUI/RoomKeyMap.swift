@@ -20,11 +20,6 @@ public struct RoomKeyMap: Sendable, Equatable {
         case ignored
     }
 
-    /// Keys reserved by features not built yet, with what they will do.
-    /// The help overlay lists them from here, so help and mapping agree.
-    public static let reservedKeys: [(key: Character, what: String)] = [
-    ]
-
     public private(set) var focus: Focus = .navigation
     public private(set) var draft = ChatDraft()
 
@@ -73,10 +68,6 @@ public struct RoomKeyMap: Sendable, Equatable {
             case "b": return .command(.cycleBitrateCap)
             case "p": return .command(.snapshot)
             default:
-                let key = Character(scalar)
-                if let reserved = Self.reservedKeys.first(where: { $0.key == key }) {
-                    return .command(.notYetAvailable(key: String(key), what: reserved.what))
-                }
                 return .ignored
             }
         default:

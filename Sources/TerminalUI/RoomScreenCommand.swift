@@ -39,9 +39,6 @@ public enum RoomScreenCommand: Sendable, Equatable {
     case cycleBitrateCap
     /// `p`: save the peer's current picture.
     case snapshot
-    /// A key reserved for a feature that is not built yet; `what` names it
-    /// for a notice such as "video toggle: not built yet".
-    case notYetAvailable(key: String, what: String)
 }
 
 public enum ChatScroll: Sendable, Equatable { case older, newer }

@@ -19,7 +19,7 @@ struct HeadlessFrontEnd {
                 if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 guard let command = UserCommand(commandLine: line) else {
                     Self.printLine(["event": "error", "message": .string(
-                        "unknown command '\(line)'; commands: call ID, accept, reject, hangup, chat TEXT, stats, video on|off, source next, mute on|off, quit")])
+                        "unknown command '\(line)'; commands: call ID, accept, reject, hangup, chat TEXT, stats, video on|off, source next, mute on|off, bitrate KBPS|off, snapshot, quit")])
                     continue
                 }
                 await controller.perform(command)

@@ -17,7 +17,7 @@ struct JoinCommand: AsyncParsableCommand {
         discussion: """
             With no --server and nothing listening on the default 127.0.0.1:18080, call hosts the \
             signaling server itself. Headless mode (--no-ui) prints one JSON object per line and reads \
-            commands from stdin: call ID, accept, reject, hangup, chat TEXT, quit.
+            commands from stdin: call ID, accept, reject, hangup, chat TEXT, stats, video on|off, source next, mute on|off, bitrate KBPS|off, snapshot, quit.
             """
     )
 

@@ -322,7 +322,6 @@ final class ScreenThread: @unchecked Sendable {
         case .nextVideoSource: commands.yield(.nextVideoSource)
         case .cycleBitrateCap: commands.yield(.bitrateCap(.next))
         case .snapshot: commands.yield(.snapshot)
-        case .notYetAvailable(let key, let what): model.notice = "\(what) (\(key)): not built yet"
         }
     }
 

@@ -7,8 +7,8 @@ import Testing
 
 /// Video between two of our peer connections on loopback: the test pattern goes
 /// out as VP8 over SRTP, is decoded on the other side, and the frame stamp it
-/// carries reads back, with a frame number that advances and a latency (same
-/// machine, same wall clock) well under a second. Against Chromium and aiortc:
+/// carries reads back, with a frame number that advances and a sane latency
+/// (same machine, same wall clock). Against Chromium and aiortc:
 /// Tests/interop.
 @Suite struct VideoCallTests {
     @Test func theTestPatternArrivesDecodedBothWaysWithItsStamp() async throws {
@@ -40,7 +40,8 @@ import Testing
             let later = try #require(await Self.stamp(in: frames, after: first.frameNumber), "frames stopped arriving")
             #expect(later.frameNumber > first.frameNumber)
             let latency = Int64(UInt32(truncatingIfNeeded: Self.wallMilliseconds()) &- later.captureMilliseconds)
-            #expect((0..<1000).contains(latency), "latency \(latency) ms")
+            // A loose bound: a loaded test machine delays frames, a wrong clock or stale frame would not be close.
+            #expect((0..<5000).contains(latency), "latency \(latency) ms")
         }
         let stats = try #require(await one.video?.stats())
         #expect(stats.framesSent > 0 && stats.received.framesDecoded > 0)

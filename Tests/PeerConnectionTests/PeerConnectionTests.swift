@@ -25,8 +25,8 @@ import Testing
 
         #expect(try await callerEvents.first(within: .seconds(10)) { $0 == .channelOpened(label: "chat") } != nil)
         #expect(try await calleeEvents.first(within: .seconds(10)) { $0 == .channelOpened(label: "chat") } != nil)
-        #expect(await caller.state == .connected)
-        #expect(await callee.state == .connected)
+        #expect(await callerEvents.seen.contains(.stateChanged(.connected)))
+        #expect(await calleeEvents.seen.contains(.stateChanged(.connected)))
 
         try await caller.send(.text("hello 👋 from the caller"), label: "chat")
         #expect(try await calleeEvents.first(within: .seconds(5)) {
