@@ -361,7 +361,10 @@ public actor CallController {
             }
         case .channelOpened(let label):
             logger.info("data channel \(label) open")
-            guard label == "chat" else { return }
+            guard label == "chat" else {
+                updateSink.yield(.notice("the peer opened a data channel \"\(label)\"; only chat is shown here"))
+                return
+            }
             chatOpen = true
             updateSink.yield(.notice("chat is open"))
             let waiting = pendingChat

@@ -216,6 +216,14 @@ public actor PeerConnection {
         drain()
     }
 
+    /// Bytes queued on the open channel with this label and not yet acknowledged by the
+    /// peer (RTCDataChannel.bufferedAmount), for a sender that applies backpressure;
+    /// 0 when no such channel is open.
+    public func bufferedAmount(label: String) -> Int {
+        guard let channels, let id = labels.first(where: { $0.value == label })?.key else { return 0 }
+        return channels.bufferedAmount(id)
+    }
+
     // MARK: - Stats
 
     public struct Stats: Sendable, Equatable {
@@ -465,6 +473,9 @@ public actor PeerConnection {
         configuration.remotePort = UInt16(clamping: remote.sctpPort ?? 5000)
         configuration.remoteMaxMessageSize = remote.maxMessageSize
         configuration.maxMessageSize = SessionDescriptionBuilder.maxMessageSize
+        // Each SCTP packet is one DTLS record, so it must fit what DTLS carries in one
+        // datagram (RFC 8261 §5: no IP fragmentation); 12 bytes are SCTP's common header.
+        if let room = dtls?.maximumApplicationDataSize { configuration.maxPayload = min(configuration.maxPayload, room - 12) }
         let endpoint = DataChannelEndpoint(association: SCTPAssociation(configuration: configuration, seed: random.next()),
                                            isDTLSClient: isDTLSClient)
         channels = endpoint

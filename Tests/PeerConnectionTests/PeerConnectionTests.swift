@@ -37,6 +37,11 @@ import Testing
             $0 == .channelMessage(label: "chat", .text("and back"))
         } != nil)
 
+        // A message of many SCTP packets: each must fit one DTLS record (found against aiortc).
+        let large = String(repeating: "0123456789abcdef", count: 12_800)  // 200 KiB
+        try await caller.send(.text(large), label: "chat")
+        #expect(try await calleeEvents.first(within: .seconds(10)) { $0 == .channelMessage(label: "chat", .text(large)) } != nil)
+
         // A hang-up closes DTLS with close_notify: the peer learns at once, not from consent.
         await caller.close()
         #expect(try await calleeEvents.first(within: .seconds(5)) { $0 == .peerClosed } != nil)

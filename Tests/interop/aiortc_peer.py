@@ -9,7 +9,8 @@ Out, one JSON object per line: {"event": "ready"}, {"event": "incoming", "from"}
 {"event": "video", "frames", "width", "height"} after the 1st and every 10th
 video frame received (with `--video`, which also sends aiortc's own test video),
 {"event": "error", "message"}.
-In, one command per line: {"chat": TEXT}, {"hangup": true}, {"close": true}
+In, one command per line: {"chat": TEXT}, {"open": LABEL} (a data channel of
+its own, which says "hello from LABEL" once open), {"hangup": true}, {"close": true}
 (closes the peer connection without a hangup, as a vanished page would),
 {"quit": true}. Every chat line received is echoed back as "echo: TEXT".
 """
@@ -79,8 +80,8 @@ class Page:
         @channel.on("message")
         def on_message(message):
             if isinstance(message, str):
-                emit(event="chat", text=message)
-                if not message.startswith("echo: "):
+                emit(event="chat", text=message if len(message) < 1000 else f"<{len(message)} characters>")
+                if not message.startswith("echo: ") and len(message) < 1000:
                     channel.send("echo: " + message)
 
         if channel.readyState == "open":
@@ -147,7 +148,7 @@ class Page:
 
     async def commands(self):
         loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader()
+        reader = asyncio.StreamReader(limit=1 << 20)  # commands carry 64 KiB chat lines
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         while line := await reader.readline():
             command = json.loads(line)
@@ -156,6 +157,13 @@ class Page:
                     emit(event="error", message="chat is not open")
                 else:
                     self.channel.send(command["chat"])
+            elif "open" in command and self.pc is not None:
+                extra = self.pc.createDataChannel(command["open"])
+
+                @extra.on("open")
+                def on_extra_open(channel=extra):
+                    emit(event="channel", label=channel.label, state="open")
+                    channel.send(f"hello from {channel.label}")
             elif command.get("hangup"):
                 await self.relay("hangup")
                 await self.close_pc()

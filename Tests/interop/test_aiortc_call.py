@@ -99,6 +99,16 @@ def test_aiortc_calls_us_and_chats_then_closes_without_a_hangup(terminal, aiortc
     ours.expect(event="notice", message="chat is open", timeout=10)
     chat_both_ways(ours, theirs)
 
+    # Large messages both ways (aiortc accepts 64 KiB), and a channel aiortc opens itself.
+    theirs.send(chat="x" * 65536)
+    big = ours.expect(event="chat", timeout=10, **{"from": "1002"})
+    assert big["text"] == "x" * 65536
+    ours.send("chat " + "y" * 60000)
+    theirs.expect(event="chat", text="<60000 characters>")
+    theirs.send(open="fromaiortc")
+    theirs.expect(event="channel", label="fromaiortc", state="open")
+    ours.expect(event="notice", message='the peer opened a data channel "fromaiortc"; only chat is shown here')
+
     theirs.send(close=True)
     ended = ours.expect_state("ended", timeout=10)
     assert ended["reason"] == "1002 hung up", ended

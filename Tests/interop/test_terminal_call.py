@@ -62,3 +62,35 @@ def test_bad_ice_server_flags_are_refused_with_what_to_use(call_binary, tmp_path
                                  "--log-file", str(tmp_path / "log")], capture_output=True, text=True, timeout=20)
         assert result.returncode != 0, flags
         assert message in result.stderr, (flags, result.stderr)
+
+
+def test_chat_goes_on_when_the_signaling_server_goes_away(start_server, call_binary, tmp_path):
+    """DESIGN.md: once connected, the call needs no server. The server is stopped
+    mid-call; chat still works both ways and a hang-up still reaches the peer
+    (DTLS close_notify: the `hangup` through signaling cannot)."""
+    from headless import HeadlessCall
+
+    host, port, server = start_server()
+    url = f"http://{host}:{port}"
+    alice = HeadlessCall(call_binary, "1001", ROOM, url, tmp_path)
+    bob = HeadlessCall(call_binary, "1002", ROOM, url, tmp_path, ["--auto-answer"])
+    try:
+        alice.expect(event="users", users=[{"userId": "1002", "nickname": "1002"}], timeout=10)
+        alice.send("call 1002")
+        alice.expect_state("inCall", timeout=20)
+        alice.expect(event="notice", message="chat is open", timeout=10)
+        server.stop()
+        alice.expect(event="signaling", status="reconnecting", timeout=10)
+        bob.expect(event="signaling", status="reconnecting", timeout=10)
+        alice.send("chat still here without a server")
+        bob.expect(event="chat", text="still here without a server", timeout=10)
+        bob.send("chat and so am I")
+        alice.expect(event="chat", text="and so am I", timeout=10)
+        alice.send("hangup")
+        bob.expect_state("ended", reason="1001 hung up", timeout=10)
+        assert alice.quit() == 0 and bob.quit() == 0
+    finally:
+        for client in (alice, bob):
+            if client.process.poll() is None:
+                client.process.kill()
+                client.process.wait()
