@@ -176,6 +176,13 @@ let package = Package(
             path: "Benchmarks/render-bench",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "datachannel-bench",
+            dependencies: ["PeerConnection", "SCTP", "SDP", "ICE"],
+            path: "Benchmarks/datachannel-bench",
+            exclude: ["bench.py", "aiortc_role.py"],
+            swiftSettings: strict
+        ),
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
