@@ -62,6 +62,18 @@ class HeadlessCall(JsonLinesProcess):
     def expect_state(self, state, timeout=5.0, **fields):
         return self.expect(timeout=timeout, event="state", state=state, **fields)
 
+    def stats_until(self, condition, what, timeout=20.0):
+        """Asks for `stats` until `condition(stats)` holds; fails saying `what` did not happen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.send("stats")
+            stats = self.expect(event="stats", timeout=5)
+            if condition(stats):
+                return stats
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.user}: {what} did not happen: {stats}")
+            time.sleep(0.4)
+
     def quit(self, timeout=10.0):
         """`quit`, then the exit code."""
         if self.process.poll() is None:

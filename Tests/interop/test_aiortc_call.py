@@ -6,7 +6,6 @@ the call."""
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -115,19 +114,6 @@ def test_aiortc_calls_us_and_chats_then_closes_without_a_hangup(terminal, aiortc
     assert ours.quit() == 0
 
 
-def decoded_video(ours, timeout=20.0):
-    """Our stats once we have decoded a few frames of the peer's video."""
-    deadline = time.monotonic() + timeout
-    while True:
-        ours.send("stats")
-        stats = ours.expect(event="stats", timeout=5)
-        if stats.get("framesDecoded", 0) > 3:
-            return stats
-        if time.monotonic() > deadline:
-            pytest.fail(f"no video from aiortc decoded: {stats}")
-        time.sleep(0.5)
-
-
 @pytest.mark.parametrize("we_call", [True, False], ids=["we-offer", "aiortc-offers"])
 def test_video_both_ways_with_aiortc(terminal, aiortc_peer, we_call):
     """Our VP8 test pattern decoded by aiortc (PyAV's libvpx) and aiortc's test video
@@ -143,7 +129,7 @@ def test_video_both_ways_with_aiortc(terminal, aiortc_peer, we_call):
     ours.expect_state("inCall", timeout=20)
     received = theirs.expect(event="video", frames=10, timeout=20)
     assert (received["width"], received["height"]) == (640, 360), received
-    stats = decoded_video(ours)
+    stats = ours.stats_until(lambda s: s.get("framesDecoded", 0) > 3, "decoding aiortc's video")
     assert (stats["frameWidth"], stats["frameHeight"]) == (640, 480), stats
     ours.send("hangup")
     ours.expect_state("ended")

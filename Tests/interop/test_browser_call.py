@@ -7,11 +7,6 @@ hang up; and the same call forced through a coturn relay.
 Under CI=true a missing chromium, chromedriver, turnserver or selenium fails.
 """
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import time
 import urllib.request
 from pathlib import Path
@@ -313,7 +308,7 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
         # Video both ways: Chromium decodes our VP8 test pattern, we decode its fake camera.
         page.frames_decoded_growing()
         assert page.stats()["inboundCodec"] == "VP8"
-        ours = terminal_video(terminal)
+        ours = terminal.stats_until(lambda s: s.get("framesDecoded", 0) > 3, "decoding the page's video")
         assert ours["frameWidth"] > 0 and ours["framesSent"] > 0, ours
         # Audio both ways: Chromium's fake microphone beeps into our Opus decoder; our
         # (silent: no sound card here) Opus arrives in Chromium's inbound audio stats.
@@ -333,7 +328,7 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
         page.wait_state("inCall")
         terminal.expect(event="notice", message="chat is open", timeout=10)
         page.frames_decoded_growing()
-        terminal_video(terminal)
+        terminal.stats_until(lambda s: s.get("framesDecoded", 0) > 3, "decoding the page's video")
         terminal.send("chat ping")
         page.wait_for(lambda: any(line["text"] == "ping" for line in page.hook("chat")), "ping on the page")
         page.send_chat("pong")
@@ -352,19 +347,6 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
         if terminal.process.poll() is None:
             terminal.process.kill()
             terminal.process.wait()
-
-
-def terminal_video(terminal, timeout=20.0):
-    """The terminal's stats once it has decoded the page's video (fails if it does not)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        terminal.send("stats")
-        stats = terminal.expect(event="stats", timeout=5)
-        if stats.get("framesDecoded", 0) > 3:
-            return stats
-        if time.monotonic() > deadline:
-            pytest.fail(f"the terminal decoded no video from the page: {stats}")
-        time.sleep(0.5)
 
 
 def test_two_pages_on_a_seed_style_server_without_our_extensions(browsers, seed_server):

@@ -4,8 +4,6 @@ video off (black frames), the bitrate cap, and a snapshot of the peer's picture.
 
 import time
 
-import pytest
-
 
 def write_y4m(path, width, height, frames):
     """A small Y4M clip: moving grey ramps, 4:2:0."""
@@ -15,18 +13,6 @@ def write_y4m(path, width, height, frames):
             out.write(b"FRAME\n")
             out.write(bytes((x + y + 8 * n) % 220 + 16 for y in range(height) for x in range(width)))
             out.write(bytes([128]) * (2 * ((width + 1) // 2) * ((height + 1) // 2)))
-
-
-def stats_until(client, condition, what, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        client.send("stats")
-        stats = client.expect(event="stats", timeout=5)
-        if condition(stats):
-            return stats
-        if time.monotonic() > deadline:
-            pytest.fail(f"{client.user}: {what} did not happen: {stats}")
-        time.sleep(0.4)
 
 
 def test_video_both_ways_source_switch_video_off_cap_and_snapshot(terminal, tmp_path):
@@ -39,27 +25,27 @@ def test_video_both_ways_source_switch_video_off_cap_and_snapshot(terminal, tmp_
     alice.expect_state("inCall", timeout=20)
 
     # Alice starts with her file (176x144); bob sends the 640x360 test pattern.
-    stats_until(bob, lambda s: s.get("framesDecoded", 0) > 5 and s.get("frameWidth") == 176, "decoding alice's file")
-    stats_until(alice, lambda s: s.get("framesDecoded", 0) > 5 and s.get("frameWidth") == 640, "decoding bob's pattern")
+    bob.stats_until(lambda s: s.get("framesDecoded", 0) > 5 and s.get("frameWidth") == 176, "decoding alice's file")
+    alice.stats_until(lambda s: s.get("framesDecoded", 0) > 5 and s.get("frameWidth") == 640, "decoding bob's pattern")
 
     # Source switch: same call, no new offer, a new size at bob.
     alice.send("source next")
     alice.expect(event="notice", message="video source: test pattern")
-    stats_until(bob, lambda s: s.get("frameWidth") == 640, "the switch to the test pattern")
+    bob.stats_until(lambda s: s.get("frameWidth") == 640, "the switch to the test pattern")
 
     alice.send("video off")
     alice.expect(event="video", sending=False)
-    stats = stats_until(alice, lambda s: s.get("videoSending") is False, "video off")
+    stats = alice.stats_until(lambda s: s.get("videoSending") is False, "video off")
     sent = stats["framesSent"]
     time.sleep(2)
     # Black frames go on at a low rate, not at the full 15 fps.
-    assert stats_until(alice, lambda s: True, "stats")["framesSent"] - sent <= 6
+    assert alice.stats_until(lambda s: True, "stats")["framesSent"] - sent <= 6
     alice.send("video on")
     alice.expect(event="video", sending=True)
 
     alice.send("bitrate 256")
     alice.expect(event="notice", message="video bitrate cap 256 kbit/s")
-    stats_until(alice, lambda s: 0 < s.get("targetBitrate", 0) <= 256_000, "the cap")
+    alice.stats_until(lambda s: 0 < s.get("targetBitrate", 0) <= 256_000, "the cap")
 
     bob.send("snapshot")
     saved = bob.expect(event="notice", timeout=5)
@@ -94,11 +80,11 @@ def test_under_five_percent_loss_video_recovers_through_nack_and_audio_is_concea
     alice.send("call 1002")
     alice.expect_state("inCall", timeout=20)
     time.sleep(8)
-    stats = stats_until(bob, lambda s: s.get("framesDecoded", 0) > 60, "decoding under loss")
+    stats = bob.stats_until(lambda s: s.get("framesDecoded", 0) > 60, "decoding under loss")
     assert stats["nackCount"] > 0 and stats["retransmittedPacketsReceived"] > 0, stats
     # About 0.6 s on an idle machine; a loaded CI machine stretches keyframe recovery.
     assert stats["longestFrameGap"] < 3.0, stats
-    sent = stats_until(alice, lambda s: True, "stats")
+    sent = alice.stats_until(lambda s: True, "stats")
     assert sent["nacksReceived"] > 0 and sent["retransmittedPacketsSent"] > 0, sent
     assert stats["audio"]["concealedFrames"] > 0 and stats["audio"]["framesPlayed"] > 300, stats["audio"]
     alice.send("hangup")
