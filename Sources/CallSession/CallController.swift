@@ -531,7 +531,7 @@ public actor CallController {
     }
 
     private func sendChat(_ text: String) {
-        guard let peer else {
+        guard peer != nil else {
             updateSink.yield(.notice("chat needs a call: call someone first"))
             return
         }

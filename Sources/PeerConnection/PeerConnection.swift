@@ -96,6 +96,7 @@ public actor PeerConnection {
     private var hasSelectedPair = false
     private var pendingGathers = 0
     private var timer: Task<Void, Never>?
+    private var timerDeadline: Duration?
     private let origin = ContinuousClock.now
     public private(set) var state: PeerConnectionState = .new
     public private(set) var counters = PeerConnectionCounters()
@@ -552,10 +553,13 @@ public actor PeerConnection {
         outbox.yield(protected)
     }
 
+    /// Re-armed only when the deadline moves earlier (see ICETransport.pump).
     private func armTimer() {
-        timer?.cancel()
         let deadlines = [dtls?.pollTimeout(), channels?.pollTimeout(), handshakeDeadline].compactMap { $0 }
         guard let deadline = deadlines.min(), !closing else { return }
+        if let armed = timerDeadline, armed <= deadline, timer != nil { return }
+        timer?.cancel()
+        timerDeadline = deadline
         let delay = max(deadline - now, .zero)
         timer = Task { [weak self] in
             guard (try? await Task.sleep(for: delay)) != nil else { return }
@@ -564,6 +568,8 @@ public actor PeerConnection {
     }
 
     private func timerFired() {
+        timer = nil
+        timerDeadline = nil
         let now = now
         if let deadline = handshakeDeadline, now >= deadline {
             handshakeDeadline = nil
