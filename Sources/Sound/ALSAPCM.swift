@@ -74,12 +74,21 @@ public final class ALSAPCM {
         }
         let channels = negotiated.channels
         var samples = [Int16](repeating: 0, count: frames * channels)
+        try transfer(frames) { done in
+            samples.withUnsafeMutableBufferPointer { buffer in
+                snd_pcm_readi(pcm, buffer.baseAddress! + done * channels, snd_pcm_uframes_t(frames - done))
+            }
+        }
+        return samples
+    }
+
+    /// Moves `frames` frames through `step` (given the frames done so far, it returns
+    /// what snd_pcm_readi/writei returned), recovering from what ALSA reports.
+    private func transfer(_ frames: Int, _ step: (Int) -> Int) throws(SoundError) {
         var done = 0
         var stuckSince: Duration?
         while done < frames {
-            let result = samples.withUnsafeMutableBufferPointer { buffer in
-                snd_pcm_readi(pcm, buffer.baseAddress! + done * channels, snd_pcm_uframes_t(frames - done))
-            }
+            let result = step(done)
             if result > 0 {
                 done += result
                 counters.frames += result
@@ -88,7 +97,6 @@ public final class ALSAPCM {
                 try cope(with: Int32(result == 0 ? -Int(EAGAIN) : result), stuckSince: &stuckSince)
             }
         }
-        return samples
     }
 
     /// Writes all of `samples` (interleaved; a whole number of frames).
@@ -99,18 +107,9 @@ public final class ALSAPCM {
             throw SoundError("cannot play \(samples.count) samples on \(channels) channels: not a whole number of frames")
         }
         let frames = samples.count / channels
-        var done = 0
-        var stuckSince: Duration?
-        while done < frames {
-            let result = samples.withUnsafeBufferPointer { buffer in
+        try transfer(frames) { done in
+            samples.withUnsafeBufferPointer { buffer in
                 snd_pcm_writei(pcm, buffer.baseAddress! + done * channels, snd_pcm_uframes_t(frames - done))
-            }
-            if result > 0 {
-                done += result
-                counters.frames += result
-                stuckSince = nil
-            } else {
-                try cope(with: Int32(result == 0 ? -Int(EAGAIN) : result), stuckSince: &stuckSince)
             }
         }
     }
