@@ -133,7 +133,9 @@ let configurations: [(SymbolSet, ColorMode, Bool, Int, String)] = [
     (.halfBlocks, .truecolor, false, 0, "half"), (.quadrants, .truecolor, false, 0, "quad"),
     (.sextants, .truecolor, false, 0, "sextant"), (.ascii, .truecolor, false, 0, "ascii"),
     (.halfBlocks, .truecolor, false, 4, "half"), (.halfBlocks, .truecolor, false, 8, "half"),
-    (.sextants, .truecolor, false, 8, "sextant"),
+    (.sextants, .truecolor, false, 8, "sextant"), (.quadrants, .truecolor, false, 8, "quad"),
+    (.quadrants, .truecolor, false, 12, "quad"), (.quadrants, .truecolor, false, 16, "quad"),
+    (.sextants, .truecolor, false, 12, "sextant"), (.sextants, .truecolor, false, 16, "sextant"),
     (.halfBlocks, .palette256, false, 0, "half"), (.halfBlocks, .palette256, true, 0, "half"),
     (.halfBlocks, .palette16, true, 0, "half"), (.sextants, .palette256, false, 0, "sextant"),
 ]

@@ -95,6 +95,12 @@ public actor VideoCall {
         }
         let description = RTCPPacket.sourceDescription(SourceDescription(ssrc: negotiation.localSSRC, cname: negotiation.cname))
         await connection.sendRTCP(RTCPPacket.serializeCompound([report, description]))
+        if let receiver {
+            // RTCP's RTT when we send (the peer's report blocks), else ICE's.
+            var roundTrip = await sender?.roundTripTime
+            if roundTrip == nil { roundTrip = await connection.stats().roundTripTime }
+            await receiver.adaptReassemblyWait(roundTrip: roundTrip)
+        }
     }
 
     public struct Stats: Sendable, Equatable {

@@ -27,6 +27,9 @@ actor VideoReceiver {
     private(set) var counters = VideoReceiveCounters()
     private(set) var frameSize: (width: Int, height: Int)?
     private var lastDecodedAt: Duration?
+    /// When the first packet of each RTP timestamp (frame) still assembling arrived,
+    /// for the jitter buffer delay (W3C `jitterBufferDelay`).
+    private var firstArrivals: [UInt32: Duration] = [:]
 
     init(connection: PeerConnection, negotiation: VideoNegotiation, frames: LatestFrame) throws {
         self.connection = connection
@@ -61,6 +64,13 @@ actor VideoReceiver {
         counters.packetsReceived += 1
         counters.bytesReceived += bytes.count
         if negotiation.nack { nacks.received(sequenceNumber: media.sequenceNumber, now: now) }
+        if firstArrivals[media.timestamp] == nil {
+            // Frames that never complete leave entries behind: keep the newest few dozen.
+            if firstArrivals.count >= 64, let oldest = firstArrivals.min(by: { $0.value < $1.value }) {
+                firstArrivals[oldest.key] = nil
+            }
+            firstArrivals[media.timestamp] = now
+        }
         depayloader.insert(media, now: now)
         await drain()
     }
@@ -76,6 +86,10 @@ actor VideoReceiver {
         while let output = depayloader.poll() {
             switch output {
             case .frame(let frame):
+                if let arrived = firstArrivals.removeValue(forKey: frame.timestamp) {
+                    counters.jitterBufferDelay += now - arrived
+                    counters.jitterBufferEmittedCount += 1
+                }
                 switch decoder.decode(frame.data) {
                 case .frame(let image):
                     counters.framesDecoded += 1
@@ -122,6 +136,17 @@ actor VideoReceiver {
     func receivedSenderReport(_ report: SenderReport) {
         guard report.ssrc == remoteSSRC else { return }
         statistics?.receivedSenderReport(report, arrival: now)
+    }
+
+    /// Sizes the wait for missing packets, and when to NACK them, from the jitter
+    /// measured so far and the round trip (ReassemblyWait); called with each RTCP report.
+    func adaptReassemblyWait(roundTrip: Duration?) {
+        let jitter = statistics?.jitterDuration ?? .zero
+        depayloader.maxWait = ReassemblyWait.budget(jitter: jitter, roundTrip: roundTrip, nack: negotiation.nack)
+        // NACK retries a round trip apart, the first after the reordering has had its chance.
+        nacks.roundTripTime = roundTrip
+        nacks.configuration.firstRequestDelay = ReassemblyWait.firstNACKDelay(jitter: jitter)
+        counters.reassemblyWait = depayloader.maxWait
     }
 
     /// Interarrival jitter (RFC 3550 A.8) and packets lost, for stats.
@@ -173,6 +198,12 @@ public struct VideoReceiveCounters: Sendable, Equatable {
     public var keyframeRequestsSent = 0
     public var nacksSent = 0
     public var retransmissionsReceived = 0
+    /// Summed time from a frame's first packet to the frame leaving the depayloader,
+    /// and how many frames that covers (W3C jitterBufferDelay / jitterBufferEmittedCount).
+    public var jitterBufferDelay: Duration = .zero
+    public var jitterBufferEmittedCount = 0
+    /// How long a missing packet is waited for now (sized from jitter and RTT).
+    public var reassemblyWait: Duration = VP8Depayloader().maxWait
     /// The longest time between two decoded frames: how long the picture froze at worst.
     public var longestFrameGap: Duration = .zero
     public var malformed = 0

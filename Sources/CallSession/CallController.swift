@@ -350,11 +350,13 @@ public actor CallController {
             switch state {
             case .connected:
                 if case .inCall = machine.state {
+                    updateSink.yield(.connectionInterrupted(false))
                     updateSink.yield(.notice("connection to \(peer.peerId) is back"))
                 } else {
                     apply(.transportConnected)
                 }
             case .disconnected:
+                updateSink.yield(.connectionInterrupted(true))
                 updateSink.yield(.notice("connection to \(peer.peerId) interrupted; waiting for it to come back"))
             case .new, .connecting, .failed, .closed:
                 break
@@ -519,7 +521,10 @@ public actor CallController {
                 retransmittedPacketsReceived: video.received.retransmissionsReceived,
                 jitter: video.jitter.map(Self.seconds), packetsLost: video.packetsLost.map { Int($0) },
                 rtcpRoundTripTime: video.roundTripTime.map(Self.seconds),
-                longestFrameGap: Self.seconds(video.received.longestFrameGap))
+                longestFrameGap: Self.seconds(video.received.longestFrameGap),
+                jitterBufferDelay: Self.seconds(video.received.jitterBufferDelay),
+                jitterBufferEmittedCount: video.received.jitterBufferEmittedCount,
+                reassemblyWait: Self.seconds(video.received.reassemblyWait))
         }
         if let audio = await media?.audioStats() {
             report.audio = CallStats.Audio(muted: audio.muted, packetsSent: audio.packetsSent,

@@ -22,6 +22,9 @@ public enum CallUpdate: Sendable, Equatable {
     case localVideo(enabled: Bool)
     /// Whether our microphone is muted (`m`).
     case localAudio(muted: Bool)
+    /// The media path to the peer stopped answering (true) or came back
+    /// (false) during a call; the video pane says "reconnecting" meanwhile.
+    case connectionInterrupted(Bool)
     /// Something the user should read: a refusal from the server, a feature not built yet.
     case notice(String)
     case error(String)
@@ -83,6 +86,11 @@ public struct CallStats: Sendable, Equatable {
         public var rtcpRoundTripTime: Double?
         /// Seconds: the longest time between two decoded frames (the worst freeze).
         public var longestFrameGap: Double = 0
+        /// Seconds summed over `jitterBufferEmittedCount` frames (W3C names).
+        public var jitterBufferDelay: Double = 0
+        public var jitterBufferEmittedCount = 0
+        /// Seconds a missing packet is waited for, sized from jitter and RTT.
+        public var reassemblyWait: Double?
     }
 
     public init(connectionState: String, iceState: String? = nil, localCandidateType: String? = nil,

@@ -61,6 +61,9 @@ extension CallUpdate {
                 if let jitter = video.jitter { fields["jitter"] = .number(jitter) }
                 if let rtt = video.rtcpRoundTripTime { fields["rtcpRoundTripTime"] = .number(rtt) }
                 fields["longestFrameGap"] = .number(video.longestFrameGap)
+                fields["jitterBufferDelay"] = .number(video.jitterBufferDelay)
+                fields["jitterBufferEmittedCount"] = .number(Double(video.jitterBufferEmittedCount))
+                if let wait = video.reassemblyWait { fields["reassemblyWait"] = .number(wait) }
             }
             if let audio = stats.audio {
                 fields["audio"] = [
@@ -77,6 +80,8 @@ extension CallUpdate {
             return ["event": "video", "sending": .bool(enabled)]
         case .localAudio(let muted):
             return ["event": "audio", "muted": .bool(muted)]
+        case .connectionInterrupted(let interrupted):
+            return ["event": "connection", "interrupted": .bool(interrupted)]
         case .notice(let text):
             return ["event": "notice", "message": .string(text)]
         case .error(let text):

@@ -15,6 +15,9 @@ public struct PeerConnectionConfiguration: Sendable {
     /// Drop this fraction of incoming RTP on purpose, to watch NACK, FEC and PLI at work
     /// on a clean network (`CALL_SIMULATE_LOSS`; this machine has no netem).
     public var simulatedMediaLoss: Double = 0
+    /// Delay each incoming RTP packet by a random time up to this (uniform), which
+    /// also reorders them (`CALL_SIMULATE_JITTER_MS`), for the same reason.
+    public var simulatedMediaJitter: Duration = .zero
 
     public init(iceServers: [ICEServer] = [], relayOnly: Bool = false, includeLoopback: Bool = false, includeIPv6: Bool = true) {
         self.iceServers = iceServers
@@ -528,6 +531,13 @@ public actor PeerConnection {
         do {
             if isRTCP {
                 mediaSink.yield(.rtcp(try srtp.unprotectRTCP(bytes)))
+            } else if configuration.simulatedMediaJitter > .zero {
+                let packet = try srtp.unprotectRTP(bytes)
+                let delay = configuration.simulatedMediaJitter * (Double(random.next() % 1_000_001) / 1_000_000)
+                Task { [mediaSink] in
+                    try? await Task.sleep(for: delay)
+                    mediaSink.yield(.rtp(packet))
+                }
             } else {
                 mediaSink.yield(.rtp(try srtp.unprotectRTP(bytes)))
             }

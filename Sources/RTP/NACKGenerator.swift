@@ -40,7 +40,7 @@ public struct NACKGenerator: Sendable {
         var retries: Int
     }
 
-    public let configuration: Configuration
+    public var configuration: Configuration
     public private(set) var counters = Counters()
     /// Spacing between retries of one packet.
     public var roundTripTime: Duration?

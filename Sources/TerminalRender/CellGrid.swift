@@ -17,6 +17,11 @@ public struct TerminalCell: Sendable, Hashable {
         self.background = background
     }
 
+    /// What the screen record holds where the writer does not know what is
+    /// shown (under an overlay): no real cell has this mask, so it never
+    /// looks the same as one.
+    static let unknown = TerminalCell(mask: 0xFF, foreground: 0, background: 0)
+
     /// The canonical cell showing `mask` in `foreground` over `background`.
     static func canonical(mask: UInt8, foreground: UInt32, background: UInt32, symbols: SymbolSet) -> TerminalCell {
         if mask == 0 || foreground == background {

@@ -10,15 +10,15 @@ public enum ColorMode: Sendable, Hashable, CaseIterable {
 
     /// Picks the mode the way most terminal programs do. In order: an explicit
     /// override (`truecolor`/`24bit`, `256`, `16`); `COLORTERM=truecolor|24bit`;
-    /// a `TERM` of a direct-colour terminfo entry (`*-direct`) or one of the
-    /// terminals known to do 24-bit (the terminfo `RGB`/`Tc` flags are not
-    /// read: that would need ncurses' tigetflag here, and the terminals that
-    /// set them also set COLORTERM); `TERM` containing `256color`;
-    /// otherwise 16.
-    public static func detect(environment: [String: String], override: String? = nil) -> ColorMode {
+    /// the terminfo entry's `RGB`/`Tc` flag (`terminfoDirectColor`: this module
+    /// does not read terminfo, the caller does); a `TERM` of a direct-colour
+    /// entry (`*-direct`) or one of the terminals known to do 24-bit;
+    /// `TERM` containing `256color`; otherwise 16.
+    public static func detect(environment: [String: String], override: String? = nil,
+                              terminfoDirectColor: Bool = false) -> ColorMode {
         if let override, let mode = ColorMode(name: override) { return mode }
         let colorTerm = (environment["COLORTERM"] ?? "").lowercased()
-        if colorTerm == "truecolor" || colorTerm == "24bit" { return .truecolor }
+        if colorTerm == "truecolor" || colorTerm == "24bit" || terminfoDirectColor { return .truecolor }
         let term = (environment["TERM"] ?? "").lowercased()
         if term.hasSuffix("-direct") || term.hasPrefix("xterm-kitty") || term.hasPrefix("alacritty")
             || term.hasPrefix("wezterm") || term.hasPrefix("foot") || term.hasPrefix("xterm-ghostty") {

@@ -34,18 +34,28 @@ struct FrameEncoder {
     /// nil = unknown) into `grid`, and updates `screen` to what it then shows.
     /// Cells within `tolerance` are left alone, so `screen` keeps their old
     /// look and small drifts cannot pile up. Writes nothing when nothing changed.
+    /// The cells under `overlays` are not written (the screen record marks
+    /// them unknown, so they are repainted once uncovered); the overlays'
+    /// text is written when `drawOverlays` is set.
     mutating func encode(_ grid: CellGrid, at origin: (x: Int, y: Int), over screen: inout CellGrid?,
-                         into out: inout [UInt8]) {
+                         overlays: [VideoOverlay] = [], drawOverlays: Bool = false, into out: inout [UInt8]) {
         foreground = nil; background = nil; cursorRow = nil; started = false
         let repaintAll = screen == nil
         var shown = screen ?? grid
         let columns = grid.columns
+        let spans = overlays.map { $0.span(columns: columns, rows: grid.rows) }
         grid.cells.withUnsafeBufferPointer { cells in
             for row in 0..<grid.rows {
                 let screenRow = origin.y + row
+                let hole = spans.lazy.compactMap { $0 }.first { $0.row == row }?.columns ?? 0..<0
                 for column in 0..<columns {
+                    if hole.contains(column) {
+                        shown.cells[row * columns + column] = .unknown
+                        continue
+                    }
                     let cell = cells[row * columns + column]
-                    if !repaintAll && looksSame(cell, shown.cells[row * columns + column]) { continue }
+                    let before = shown.cells[row * columns + column]
+                    if !repaintAll && before != .unknown && looksSame(cell, before) { continue }
                     if !started { begin(&out) }
                     moveCursor(toRow: screenRow, column: origin.x + column, rowCells: shown, row: row,
                                gridColumnOffset: origin.x, into: &out)
@@ -55,6 +65,19 @@ struct FrameEncoder {
                     if column == columns - 1 { cursorRow = nil } else { cursorColumn += 1 }
                 }
             }
+        }
+        if drawOverlays {
+            for (overlay, span) in zip(overlays, spans) {
+                guard let span else { continue }
+                if !started { begin(&out) }
+                out.append(EscapeBytes.escape); out.append(EscapeBytes.bracket)
+                EscapeBytes.appendDecimal(origin.y + span.row + 1, to: &out); out.append(59)
+                EscapeBytes.appendDecimal(origin.x + span.columns.lowerBound + 1, to: &out)
+                // Bright white on dark grey: readable over any picture, in every colour mode.
+                EscapeBytes.append("H\u{1B}[0;97;100m", to: &out)
+                out.append(contentsOf: overlay.text.utf8)
+            }
+            foreground = nil; background = nil; cursorRow = nil
         }
         if started { end(&out) }
         screen = shown
@@ -205,6 +228,7 @@ struct FrameEncoder {
         for c in first..<(first + count) {
             // Only cells that come out exactly as they are (not merely within
             // tolerance), so the screen record stays true.
+            if shown[c, gridRow] == .unknown { return false }
             let p = plan(shown[c, gridRow])
             if p.changes > 0 || shows(p) != shown[c, gridRow] { return false }
             cost += glyphs.length(p.mask)

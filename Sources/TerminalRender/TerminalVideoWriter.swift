@@ -21,13 +21,15 @@ public struct TerminalVideoWriter {
     private var screenRect: CellRect?
     private var screenOptions: RenderOptions?
     private var encoder: FrameEncoder?
+    /// The overlays on screen, nil when unknown (nothing drawn yet, or invalidated).
+    private var drawnOverlays: [VideoOverlay]?
 
     public init(options: RenderOptions = RenderOptions()) {
         self.options = options
     }
 
     /// What the rectangle shows after the last `render`, nil before one or
-    /// after `invalidate()`.
+    /// after `invalidate()`. Cells under an overlay hold no picture.
     public var shownCells: CellGrid? { screen }
 
     /// Forget what is on screen: the next frame is written whole.
@@ -35,16 +37,17 @@ public struct TerminalVideoWriter {
         screen = nil
     }
 
-    /// The bytes that show `frame` in `rect`; empty when nothing changed.
-    public mutating func render(_ frame: VideoFrame, in rect: CellRect) -> [UInt8] {
+    /// The bytes that show `frame` in `rect` with `overlays` on top; empty when nothing changed.
+    public mutating func render(_ frame: VideoFrame, in rect: CellRect, overlays: [VideoOverlay] = []) -> [UInt8] {
         var out: [UInt8] = []
-        render(frame, in: rect, appendingTo: &out)
+        render(frame, in: rect, overlays: overlays, appendingTo: &out)
         return out
     }
 
-    /// Appends the bytes that show `frame` in `rect` to `out` (reuse one
-    /// buffer across frames to avoid an allocation per frame).
-    public mutating func render(_ frame: VideoFrame, in rect: CellRect, appendingTo out: inout [UInt8]) {
+    /// Appends the bytes that show `frame` in `rect`, with `overlays` on top,
+    /// to `out` (reuse one buffer across frames to avoid an allocation per frame).
+    public mutating func render(_ frame: VideoFrame, in rect: CellRect, overlays: [VideoOverlay] = [],
+                                appendingTo out: inout [UInt8]) {
         guard !rect.isEmpty else { return }
         if rect != screenRect || options != screenOptions {
             screen = nil
@@ -64,6 +67,10 @@ public struct TerminalVideoWriter {
         if out.capacity - out.count < rect.width * rect.height * 8 {
             out.reserveCapacity(out.count + rect.width * rect.height * 8)
         }
-        encoder!.encode(grid!, at: (rect.x, rect.y), over: &screen, into: &out)
+        // A repaint writes the picture whole, overlays included.
+        if screen == nil { drawnOverlays = nil }
+        encoder!.encode(grid!, at: (rect.x, rect.y), over: &screen, overlays: overlays,
+                        drawOverlays: drawnOverlays != overlays, into: &out)
+        drawnOverlays = overlays
     }
 }

@@ -253,3 +253,13 @@ extension Curses: CellSurface {
         call_attrset(window, call_a_normal())
     }
 }
+
+/// What the terminal's terminfo entry says about colour.
+public enum Terminfo {
+    /// Whether the entry for `term` (nil: `$TERM`) has the `RGB` or `Tc` flag
+    /// (24-bit colour); false when there is no entry.
+    public static func declaresDirectColor(term: String? = nil) -> Bool {
+        if let term { return term.withCString { call_terminfo_direct_colour($0) } != 0 }
+        return call_terminfo_direct_colour(nil) != 0
+    }
+}

@@ -20,7 +20,7 @@ enum HelpSheet {
         Entry(keys: "r", action: "video symbols"),
         Entry(keys: "R", action: "video colours"),
         Entry(keys: "f", action: "fit/fill video"),
-        Entry(keys: "s", action: "connection stats"),
+        Entry(keys: "s", action: "stats overlay"),
         Entry(keys: "v", action: "video on/off"),
         Entry(keys: "m", action: "mute/unmute"),
         Entry(keys: "c", action: "next video source"),

@@ -5,7 +5,7 @@
 /// cells, combining marks and format characters none, everything else one; a
 /// Character's width is the sum over its scalars, as ncurses adds them. It
 /// does not read the locale, so layout is the same in tests and on screen.
-enum TextWidth {
+public enum TextWidth {
     static func of(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         if value < 0x20 || (0x7F..<0xA0).contains(value) { return 0 }
@@ -22,7 +22,7 @@ enum TextWidth {
         character.unicodeScalars.reduce(0) { $0 + of($1) }
     }
 
-    static func of(_ text: some StringProtocol) -> Int {
+    public static func of(_ text: some StringProtocol) -> Int {
         text.unicodeScalars.reduce(0) { $0 + of($1) }
     }
 
@@ -54,7 +54,7 @@ enum TextWidth {
     }
 
     /// `text` clipped to `width` cells, ending in `…` when something was cut.
-    static func truncated(_ text: some StringProtocol, to width: Int) -> String {
+    public static func truncated(_ text: some StringProtocol, to width: Int) -> String {
         guard width > 0 else { return "" }
         if of(text) <= width { return String(text) }
         return prefix(text, fitting: width - 1) + "…"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Media
 import TerminalRender
+import TerminalUI
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,7 +18,7 @@ struct PreviewCommand: ParsableCommand {
     )
 
     @Option(name: .long, help: "Symbol set: half, quad, sextant or ascii.") var symbols: String = "half"
-    @Option(name: .long, help: "Colours: truecolor, 256 or 16 (default: from COLORTERM and TERM).") var colors: String?
+    @Option(name: .long, help: "Colours: truecolor, 256 or 16 (default: from COLORTERM, terminfo RGB/Tc and TERM).") var colors: String?
     @Flag(name: .long, help: "Ordered dithering in 256 and 16 colours.") var dither = false
     @Option(name: .long, help: "Frames per second.") var fps: Double = 30
     @Option(name: .long, help: "Stop after this many frames (default: until q).") var frames: Int?
@@ -37,7 +38,8 @@ struct PreviewCommand: ParsableCommand {
         guard isatty(0) == 1, isatty(1) == 1 else { throw ValidationError("preview needs a terminal on stdin and stdout") }
         var options = RenderOptions(
             symbols: Self.symbolNames.first { $0.0 == symbols }!.1,
-            colors: ColorMode.detect(environment: ProcessInfo.processInfo.environment, override: colors),
+            colors: ColorMode.detect(environment: ProcessInfo.processInfo.environment, override: colors,
+                                    terminfoDirectColor: Terminfo.declaresDirectColor()),
             dithering: dither)
         let terminal = try PreviewTerminal()
         defer { terminal.restore() }

@@ -79,10 +79,20 @@ final class ScreenThread: @unchecked Sendable {
     private let remoteVideo: LatestFrame
     private var remoteWriter: TerminalVideoWriter
     private var remoteFrameDrawn: UInt64?
+    private var remoteFrameRate = FrameRateMeter()
+    /// The media path to the peer stopped answering; the remote pane says so.
+    private var peerInterrupted = false
+    private var microphoneMuted = false
+    /// The `s` overlay: shown or not, its lines, and when stats were last asked for.
+    private var statsShown = false
+    private var statsSheet = StatsSheet()
+    private var statsLines: [String] = []
+    private var statsRequested: ContinuousClock.Instant?
     /// What we send while in a call (the preview shows it), and whether we send at all.
     private let localVideo: LatestFrame
     private var sendingVideo = true
     static let noRemoteVideo = "no video from the peer"
+    static let clockOrigin = ContinuousClock.now
 
     init(model: RoomScreenModel, endpoint: SignalingEndpoint, hostingPort: Int?, inbox: RoomScreenFrontEnd.Inbox,
          commands: AsyncStream<UserCommand>.Continuation, remoteVideo: LatestFrame, localVideo: LatestFrame) {
@@ -93,7 +103,8 @@ final class ScreenThread: @unchecked Sendable {
         self.hostingPort = hostingPort
         self.inbox = inbox
         self.commands = commands
-        videoOptions = RenderOptions(colors: ColorMode.detect(environment: ProcessInfo.processInfo.environment, override: nil))
+        videoOptions = RenderOptions(colors: ColorMode.detect(environment: ProcessInfo.processInfo.environment,
+                                                             terminfoDirectColor: Terminfo.declaresDirectColor()))
         videoOptions.saveAndRestoreCursor = true
         previewWriter = TerminalVideoWriter(options: videoOptions)
         remoteWriter = TerminalVideoWriter(options: videoOptions)
@@ -122,6 +133,10 @@ final class ScreenThread: @unchecked Sendable {
                 let elapsed = Int((ContinuousClock.now - started).components.seconds)
                 model.callLine = .inCall(peer, elapsedSeconds: elapsed)
             }
+            if statsShown, statsRequested.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? true {
+                statsRequested = .now
+                commands.yield(.stats)
+            }
             screen.render(model)
             if finished { break }
             drawPreview(on: screen)
@@ -145,6 +160,7 @@ final class ScreenThread: @unchecked Sendable {
             return
         }
         guard let newest else { return }
+        remoteFrameRate.record(newest.number)
         guard model.remoteVideoLabel.isEmpty else {
             // Let ncurses clear the label first (next tick), then draw over the whole pane.
             model.remoteVideoLabel = ""
@@ -156,13 +172,40 @@ final class ScreenThread: @unchecked Sendable {
             return
         }
         if remoteFrameDrawn == nil { remoteWriter.invalidate() }
-        guard remoteFrameDrawn != newest.number else { return }
+        let overlays = remoteOverlays(paneWidth: pane.width)
+        // A new frame, or the same frame with new status text over it.
+        guard remoteFrameDrawn != newest.number || overlays != remoteOverlaysDrawn else { return }
         remoteFrameDrawn = newest.number
+        remoteOverlaysDrawn = overlays
         remoteWriter.options = videoOptions
         videoBytes.removeAll(keepingCapacity: true)
         remoteWriter.render(.i420(newest.frame), in: CellRect(x: pane.x, y: pane.y, width: pane.width, height: pane.height),
-                            appendingTo: &videoBytes)
+                            overlays: overlays, appendingTo: &videoBytes)
         Self.writeOut(videoBytes)
+    }
+
+    private var remoteOverlaysDrawn: [VideoOverlay] = []
+
+    /// Over the peer's picture: their name, and the frame rate or "reconnecting".
+    private func remoteOverlays(paneWidth: Int) -> [VideoOverlay] {
+        var parts: [String] = []
+        if case .inCall(let peer, _) = model.callLine { parts.append(peer.nickname) }
+        if peerInterrupted {
+            parts.append("reconnecting…")
+        } else if let fps = remoteFrameRate.framesPerSecond() {
+            parts.append("\(fps) fps")
+        }
+        var overlays = parts.isEmpty ? [] : [Self.overlay(parts.joined(separator: " · "), paneWidth: paneWidth, placement: .topLeft)]
+        for (k, line) in statsLines.enumerated() {
+            overlays.append(Self.overlay(line, paneWidth: paneWidth, placement: .top(k + 1)))
+        }
+        return overlays
+    }
+
+    /// Status text padded by a space each side, clipped to the pane.
+    static func overlay(_ text: String, paneWidth: Int, placement: VideoOverlay.Placement) -> VideoOverlay {
+        let clipped = TextWidth.truncated(" \(text) ", to: max(0, paneWidth - 2))
+        return VideoOverlay(text: clipped, width: TextWidth.of(clipped), placement: placement)
     }
 
     /// Repaints every cell from ncurses (wiping video written outside it), then the video whole.
@@ -200,8 +243,9 @@ final class ScreenThread: @unchecked Sendable {
         let frame = localVideo.newest?.frame ?? previewSource.frame(number: previewFrame, captureMilliseconds: milliseconds)
         previewFrame &+= 1
         videoBytes.removeAll(keepingCapacity: true)
+        let overlays = microphoneMuted ? [Self.overlay("muted", paneWidth: pane.width, placement: .bottomLeft)] : []
         previewWriter.render(.i420(frame), in: CellRect(x: pane.x, y: pane.y, width: pane.width, height: pane.height),
-                             appendingTo: &videoBytes)
+                             overlays: overlays, appendingTo: &videoBytes)
         Self.writeOut(videoBytes)
     }
 
@@ -228,6 +272,8 @@ final class ScreenThread: @unchecked Sendable {
                 if callStarted == nil { callStarted = .now }
             } else {
                 callStarted = nil
+                peerInterrupted = false
+                remoteFrameRate.reset()
             }
             if case .ended(let peer, let reason) = state {
                 model.chat.append(.system(reason.sentence(peer: nickname(peer)), time: Self.clockTime()))
@@ -256,8 +302,17 @@ final class ScreenThread: @unchecked Sendable {
         case .chat(let from, let text):
             model.chat.append(ChatLine(from: nickname(from), text: text, isSelf: from == endpoint.userId, time: Self.clockTime()))
         case .stats(let stats):
-            model.notice = stats.summary
+            // Only the overlay asks; an answer after it closed is stale.
+            guard statsShown else { break }
+            let elapsed = ContinuousClock.now - Self.clockOrigin
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            statsLines = statsSheet.lines(for: stats, atSeconds: seconds)
+            // Without a picture to lay the overlay on, the one-line summary says it.
+            if !model.remoteVideoLabel.isEmpty { model.notice = stats.summary }
+        case .connectionInterrupted(let interrupted):
+            peerInterrupted = interrupted
         case .localAudio(let muted):
+            microphoneMuted = muted
             model.previewLabel = muted ? (sendingVideo ? "" : "video off · muted") : (sendingVideo ? "" : "video off")
             model.notice = muted ? "microphone muted (m to unmute)" : "microphone on"
         case .localVideo(let enabled):
@@ -316,7 +371,12 @@ final class ScreenThread: @unchecked Sendable {
         case .scrollChat(let direction):
             let page = max(1, (screen.layout.chatHistory?.height ?? 6) - 1)
             model.chatScrollBack = max(0, model.chatScrollBack + (direction == .older ? page : -page))
-        case .showStats: commands.yield(.stats)
+        case .showStats:
+            statsShown.toggle()
+            statsRequested = nil
+            statsLines = []
+            statsSheet = StatsSheet()
+            if !statsShown { model.notice = nil }
         case .toggleMute: commands.yield(.mute(on: nil))
         case .toggleVideo: commands.yield(.video(on: nil))
         case .nextVideoSource: commands.yield(.nextVideoSource)

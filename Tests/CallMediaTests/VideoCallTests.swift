@@ -52,6 +52,84 @@ import Testing
         await callee.close()
     }
 
+    /// 5% of the RTP each side receives dropped and the rest delayed by 0-50 ms (so
+    /// reordered): NACK brings most losses back, PLI the rest, and the picture keeps
+    /// moving. Frozen time is measured at the receiver by watching the mailbox.
+    @Test func underLossAndJitterNACKAndPLIKeepThePictureMoving() async throws {
+        var configuration = PeerConnectionConfiguration(includeLoopback: true, includeIPv6: false)
+        configuration.simulatedMediaLoss = 0.05
+        configuration.simulatedMediaJitter = .milliseconds(50)
+        let caller = try PeerConnection(configuration: configuration)
+        let callee = try PeerConnection(configuration: configuration)
+        let callerReady = Task { await Self.negotiation(from: caller.events) }
+        let calleeReady = Task { await Self.negotiation(from: callee.events) }
+        try await caller.setRemoteAnswer(try await callee.answer(offer: try await caller.createOffer()))
+        let callerVideo = try #require(await callerReady.value, "the caller got no media")
+        let calleeVideo = try #require(await calleeReady.value, "the callee got no media")
+        let atCallee = LatestFrame()
+        // A looping clip of the test pattern at 320x180: the pattern drawn live costs a
+        // debug build more CPU than a loaded test machine gives it.
+        let clip = try Self.writeClip(width: 320, height: 180, frames: 30)
+        defer { try? FileManager.default.removeItem(atPath: clip) }
+        let sending = try CallMediaSession(connection: caller, video: callerVideo, audio: nil, remoteFrames: LatestFrame(),
+                                           localFrames: LatestFrame(),
+                                           options: .init(video: .init(sources: [.file(clip)])), notices: { _ in })
+        let receiving = try CallMediaSession(connection: callee, video: calleeVideo, audio: nil, remoteFrames: atCallee,
+                                             localFrames: LatestFrame(), options: .init(), notices: { _ in })
+        await sending.start(reading: caller.media)
+        await receiving.start(reading: callee.media)
+        // One way is enough, and halves the CPU this test needs (black frames at 1 fps back).
+        _ = await receiving.video?.setVideoEnabled(false)
+
+        _ = try #require(await Self.stamp(in: atCallee, after: nil), "no decodable frame arrived")
+        // Eight seconds watched at 20 ms: how long the picture stood still, at worst and in all.
+        let clock = ContinuousClock()
+        let start = clock.now
+        var lastChange = start, lastNumber = atCallee.newest?.number
+        var longestFreeze = Duration.zero, frozen = Duration.zero
+        while clock.now - start < .seconds(8) {
+            try await Task.sleep(for: .milliseconds(20))
+            let number = atCallee.newest?.number
+            if number != lastNumber {
+                let gap = clock.now - lastChange
+                longestFreeze = max(longestFreeze, gap)
+                // At 30 fps a frame is due every 33 ms; more than 200 ms without one is a visible freeze.
+                if gap > .milliseconds(200) { frozen += gap }
+                lastChange = clock.now
+                lastNumber = number
+            }
+        }
+        let stillFor = clock.now - lastChange
+        longestFreeze = max(longestFreeze, stillFor)
+        if stillFor > .milliseconds(200) { frozen += stillFor }
+
+        let stats = try #require(await receiving.video?.stats())
+        #expect(stats.received.nacksSent > 0 && stats.received.retransmissionsReceived > 0, "\(stats.received)")
+        #expect(stats.received.framesDecoded > 60, "\(stats.received)")
+        // The wait for gaps grew with the jitter (on a clean loopback it is its 60 ms floor).
+        #expect(stats.received.reassemblyWait > .milliseconds(60), "\(stats.received)")
+        // Bounds that hold on a loaded test machine; a stream that stopped recovering would freeze for good.
+        #expect(longestFreeze < .seconds(2), "longest freeze \(longestFreeze)")
+        #expect(frozen < .seconds(3), "frozen for \(frozen) of 8 s")
+        await sending.stop()
+        await receiving.stop()
+        await caller.close()
+        await callee.close()
+    }
+
+    /// A Y4M file of `frames` test-pattern frames; returns its path.
+    static func writeClip(width: Int, height: Int, frames: Int) throws -> String {
+        let pattern = TestPatternSource(width: width, height: height)
+        var bytes = Array("YUV4MPEG2 W\(width) H\(height) F15:1 Ip A1:1 C420jpeg\n".utf8)
+        for n in 0..<frames {
+            let frame = pattern.frame(number: UInt32(n), captureMilliseconds: UInt64(n) * 66)
+            bytes += Array("FRAME\n".utf8) + frame.y + frame.u + frame.v
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clip-\(UUID().uuidString).y4m").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     static func negotiation(from events: AsyncStream<PeerConnectionEvent>) async -> VideoNegotiation? {
         for await event in events {
             if case .mediaReady(let video, _) = event { return video }

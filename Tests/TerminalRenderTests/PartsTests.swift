@@ -42,6 +42,7 @@ import Testing
         #expect(ColorMode.detect(environment: ["COLORTERM": "24bit"]) == .truecolor)
         #expect(ColorMode.detect(environment: ["TERM": "xterm-direct"]) == .truecolor)
         #expect(ColorMode.detect(environment: ["TERM": "xterm-256color"]) == .palette256)
+        #expect(ColorMode.detect(environment: ["TERM": "xterm-256color"], terminfoDirectColor: true) == .truecolor)
         #expect(ColorMode.detect(environment: ["TERM": "tmux-256color"]) == .palette256)
         #expect(ColorMode.detect(environment: ["TERM": "xterm"]) == .palette16)
         #expect(ColorMode.detect(environment: [:]) == .palette16)

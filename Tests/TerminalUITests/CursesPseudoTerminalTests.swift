@@ -105,4 +105,12 @@ import Testing
         #expect(screen.readCommand(timeoutMilliseconds: 10) == nil)
         #expect(!screen.render(Self.model()))
     }
+
+    /// In this suite because loading an entry swaps ncurses' global `cur_term` for a moment.
+    @Test func terminfoDirectColourFlag() {
+        // xterm-direct (ncurses-term) declares RGB; xterm-256color declares neither RGB nor Tc.
+        #expect(Terminfo.declaresDirectColor(term: "xterm-direct"))
+        #expect(!Terminfo.declaresDirectColor(term: "xterm-256color"))
+        #expect(!Terminfo.declaresDirectColor(term: "no-such-terminal-here"))
+    }
 }

@@ -53,6 +53,27 @@ def test_call_accept_connect_chat_and_hang_up(terminals):
     bob.wait_for("alice: hello 世界")
     alice.keys("Escape")
 
+    # Over the peer's picture: their name and frame rate. `s` lays the stats on it
+    # (refreshed every second) and takes them off again; `m` marks our preview muted.
+    alice.wait_for(" bob · ", timeout=15)
+    alice.wait_for(" fps ")
+    alice.keys("s")
+    alice.wait_for(" video in VP8 · ")
+    alice.wait_for(" kbit/s")
+    alice.wait_for(" DTLS connected · SCTP ")
+    alice.keys("s")
+    deadline = time.monotonic() + 5
+    while "video in VP8" in alice.screen():
+        assert time.monotonic() < deadline, alice.screen()
+        time.sleep(0.2)
+    alice.keys("m")
+    alice.wait_for("microphone muted")
+    # The mark sits on the preview's bottom row, in the right-hand column.
+    deadline = time.monotonic() + 5
+    while not any(" muted " in line.split("││", 1)[1] for line in alice.screen().splitlines() if "││" in line):
+        assert time.monotonic() < deadline, alice.screen()
+        time.sleep(0.2)
+
     alice.keys("h")
     alice.wait_for("call ended: you hung up on bob")
     bob.wait_for("call ended: alice hung up")

@@ -53,4 +53,21 @@ static inline int call_getcurx(WINDOW *w) { return getcurx(w); }
 static inline SCREEN *call_newterm_stdio(void) { return newterm(NULL, stdout, stdin); }
 static inline int call_err(void) { return ERR; }
 static inline int call_key_code_yes(void) { return KEY_CODE_YES; }
+
+// Last: term.h defines lower-case macros (lines, columns, ...) for every
+// capability, which would break code after it.
+#include <ncursesw/term.h>
+
+/// Whether the terminfo entry of `term` (NULL: $TERM) declares 24-bit colour
+/// with the `RGB` (ncurses) or `Tc` (tmux) flag. Loads the entry on its own
+/// (no screen needed) and frees it again; 0 when there is no entry.
+static inline int call_terminfo_direct_colour(const char *term) {
+    TERMINAL *previous = cur_term;
+    int error = 0;
+    if (setupterm(term, 1, &error) != OK) { set_curterm(previous); return 0; }
+    int found = tigetflag("RGB") > 0 || tigetflag("Tc") > 0;
+    TERMINAL *loaded = set_curterm(previous);
+    if (loaded != previous) del_curterm(loaded);
+    return found;
+}
 #endif
