@@ -107,6 +107,7 @@ public actor VideoCall {
         public var enabled = true
         public var source: String?
         public var framesSent = 0
+        public var keyframesSent = 0
         public var bytesSent = 0
         public var keyframeRequestsReceived = 0
         public var nacksReceived = 0
@@ -126,6 +127,7 @@ public actor VideoCall {
             stats.enabled = await sender.enabled
             stats.source = await sender.currentSource.description
             stats.framesSent = await sender.framesSent
+            stats.keyframesSent = await sender.keyframesSent
             stats.bytesSent = await sender.bytesSent
             stats.keyframeRequestsReceived = await sender.keyframeRequestsReceived
             stats.nacksReceived = await sender.nacksReceived

@@ -41,6 +41,8 @@ actor VideoSender {
     private let origin = ContinuousClock.now
     private(set) var enabled = true
     private(set) var framesSent = 0
+    /// Keyframes among them (W3C keyFramesEncoded): the first, and each answer to PLI/FIR.
+    private(set) var keyframesSent = 0
     private(set) var bytesSent = 0
     private(set) var keyframeRequestsReceived = 0
     private(set) var nacksReceived = 0
@@ -224,6 +226,7 @@ actor VideoSender {
                 await connection.sendRTP(bytes)
             }
             framesSent += 1
+            if output.isKeyframe { keyframesSent += 1 }
         }
     }
 }

@@ -524,7 +524,8 @@ public actor CallController {
                 longestFrameGap: Self.seconds(video.received.longestFrameGap),
                 jitterBufferDelay: Self.seconds(video.received.jitterBufferDelay),
                 jitterBufferEmittedCount: video.received.jitterBufferEmittedCount,
-                reassemblyWait: Self.seconds(video.received.reassemblyWait))
+                reassemblyWait: Self.seconds(video.received.reassemblyWait),
+                keyFramesEncoded: video.keyframesSent)
         }
         if let audio = await media?.audioStats() {
             report.audio = CallStats.Audio(muted: audio.muted, packetsSent: audio.packetsSent,

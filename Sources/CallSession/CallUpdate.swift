@@ -91,6 +91,7 @@ public struct CallStats: Sendable, Equatable {
         public var jitterBufferEmittedCount = 0
         /// Seconds a missing packet is waited for, sized from jitter and RTT.
         public var reassemblyWait: Double?
+        public var keyFramesEncoded = 0
     }
 
     public init(connectionState: String, iceState: String? = nil, localCandidateType: String? = nil,

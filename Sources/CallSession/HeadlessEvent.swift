@@ -63,6 +63,7 @@ extension CallUpdate {
                 fields["longestFrameGap"] = .number(video.longestFrameGap)
                 fields["jitterBufferDelay"] = .number(video.jitterBufferDelay)
                 fields["jitterBufferEmittedCount"] = .number(Double(video.jitterBufferEmittedCount))
+                fields["keyFramesEncoded"] = .number(Double(video.keyFramesEncoded))
                 if let wait = video.reassemblyWait { fields["reassemblyWait"] = .number(wait) }
             }
             if let audio = stats.audio {

@@ -18,6 +18,9 @@ public struct PeerConnectionConfiguration: Sendable {
     /// Delay each incoming RTP packet by a random time up to this (uniform), which
     /// also reorders them (`CALL_SIMULATE_JITTER_MS`), for the same reason.
     public var simulatedMediaJitter: Duration = .zero
+    /// Drop this fraction of the RTP we send (`CALL_SIMULATE_SEND_LOSS`): the peer's
+    /// NACKs and keyframe requests then show how we answer them.
+    public var simulatedSendLoss: Double = 0
 
     public init(iceServers: [ICEServer] = [], relayOnly: Bool = false, includeLoopback: Bool = false, includeIPv6: Bool = true) {
         self.iceServers = iceServers
@@ -550,6 +553,12 @@ public actor PeerConnection {
     public func sendRTP(_ packet: [UInt8]) {
         guard let srtp, hasSelectedPair, let protected = try? srtp.protectRTP(packet) else {
             counters.mediaUnsent += 1
+            return
+        }
+        // After protecting: the sequence and SRTP index move on as if it had been sent.
+        if configuration.simulatedSendLoss > 0,
+           Double(random.next() % 1_000_000) / 1_000_000 < configuration.simulatedSendLoss {
+            counters.simulatedLosses += 1
             return
         }
         outbox.yield(protected)

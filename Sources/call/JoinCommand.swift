@@ -110,6 +110,9 @@ struct JoinCommand: AsyncParsableCommand {
         if let loss = environment["CALL_SIMULATE_LOSS"].flatMap(Double.init), (0..<1).contains(loss) {
             configuration.simulatedMediaLoss = loss
         }
+        if let loss = environment["CALL_SIMULATE_SEND_LOSS"].flatMap(Double.init), (0..<1).contains(loss) {
+            configuration.simulatedSendLoss = loss
+        }
         if let jitter = environment["CALL_SIMULATE_JITTER_MS"].flatMap(Int.init), (0...1000).contains(jitter) {
             configuration.simulatedMediaJitter = .milliseconds(jitter)
         }

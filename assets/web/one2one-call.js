@@ -644,6 +644,9 @@ async function sampleStats() {
     signalingState: pc ? pc.signalingState : "closed",
     connectionState: pc ? pc.connectionState : "closed",
     framesDecoded: 0,
+    keyFramesDecoded: 0,
+    pliCount: 0, // PLIs this page sent for the video it receives
+    nackCount: 0,
     framesSent: 0,
     bytesReceived: 0,
     bytesSent: 0,
@@ -669,6 +672,9 @@ async function sampleStats() {
   report.forEach((entry) => {
     if (entry.type === "inbound-rtp" && entry.kind === "video") {
       sample.framesDecoded += entry.framesDecoded ?? 0;
+      sample.keyFramesDecoded += entry.keyFramesDecoded ?? 0;
+      sample.pliCount += entry.pliCount ?? 0;
+      sample.nackCount += entry.nackCount ?? 0;
       sample.bytesReceived += entry.bytesReceived ?? 0;
       sample.packetsReceived += entry.packetsReceived ?? 0;
       sample.inboundCodec = codecName(entry.codecId) ?? sample.inboundCodec;
