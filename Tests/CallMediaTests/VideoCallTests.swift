@@ -117,6 +117,55 @@ import Testing
         await callee.close()
     }
 
+    /// `c` and `v` mid-call, replaceTrack-style: the next source (a 320x180 clip
+    /// after the 640x360 pattern) arrives at its own resolution with no new offer,
+    /// and video off arrives as black frames.
+    @Test func sourceSwitchAndVideoOffWithoutRenegotiation() async throws {
+        let configuration = PeerConnectionConfiguration(includeLoopback: true, includeIPv6: false)
+        let caller = try PeerConnection(configuration: configuration)
+        let callee = try PeerConnection(configuration: configuration)
+        let callerReady = Task { await Self.negotiation(from: caller.events) }
+        let calleeReady = Task { await Self.negotiation(from: callee.events) }
+        try await caller.setRemoteAnswer(try await callee.answer(offer: try await caller.createOffer()))
+        let callerVideo = try #require(await callerReady.value, "the caller got no media")
+        let calleeVideo = try #require(await calleeReady.value, "the callee got no media")
+        let clip = try Self.writeClip(width: 320, height: 180, frames: 10)
+        defer { try? FileManager.default.removeItem(atPath: clip) }
+        let atCallee = LatestFrame()
+        let sending = try CallMediaSession(connection: caller, video: callerVideo, audio: nil, remoteFrames: LatestFrame(),
+                                           localFrames: LatestFrame(),
+                                           options: .init(video: .init(sources: [.testPattern, .file(clip)])), notices: { _ in })
+        let receiving = try CallMediaSession(connection: callee, video: calleeVideo, audio: nil, remoteFrames: atCallee,
+                                             localFrames: LatestFrame(), options: .init(), notices: { _ in })
+        await sending.start(reading: caller.media)
+        await receiving.start(reading: callee.media)
+        _ = await receiving.video?.setVideoEnabled(false)
+
+        #expect(await Self.frame(in: atCallee) { $0.width == 640 && $0.height == 360 } != nil, "no 640x360 frame")
+        let switched = await sending.video?.nextSource() ?? ""
+        #expect(switched.contains("file"), "\(switched)")
+        #expect(await Self.frame(in: atCallee) { $0.width == 320 && $0.height == 180 } != nil, "no 320x180 frame after the switch")
+        #expect(await sending.video?.setVideoEnabled(false) == true)
+        // Black: video-range luma at the bottom, chroma neutral (a frame the pattern never sends).
+        let black = await Self.frame(in: atCallee) { frame in
+            frame.y.allSatisfy { $0 <= 20 } && frame.u.allSatisfy { (120...136).contains($0) }
+        }
+        #expect(black != nil, "no black frame after video off")
+        await sending.stop()
+        await receiving.stop()
+        await caller.close()
+        await callee.close()
+    }
+
+    /// The first frame in the mailbox that satisfies `condition`, polling for up to 10 s.
+    static func frame(in frames: LatestFrame, where condition: (I420Frame) -> Bool) async -> I420Frame? {
+        for _ in 0..<200 {
+            if let frame = frames.newest?.frame, condition(frame) { return frame }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
     /// A Y4M file of `frames` test-pattern frames; returns its path.
     static func writeClip(width: Int, height: Int, frames: Int) throws -> String {
         let pattern = TestPatternSource(width: width, height: height)
