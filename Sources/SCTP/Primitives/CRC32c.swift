@@ -45,7 +45,7 @@ enum CRC32c {
         let end = start + count
         // Bytes one at a time until the cursor is 8-byte aligned, for the word loads below.
         while cursor < end, UInt(bitPattern: cursor) & 7 != 0 {
-            crc = table[Int((crc ^ UInt32(cursor.pointee)) & 0xFF)] ^ (crc >> 8)
+            crc = table[Int((crc ^ UInt32(cursor.pointee)) & 0xFF)] ^ (crc &>> 8)
             cursor += 1
         }
         let words = (end - cursor) / 8
@@ -54,23 +54,31 @@ enum CRC32c {
                 var word = first
                 let last = first + words
                 while word < last {
-                    // The reflected CRC consumes the low byte first, hence little endian.
-                    let value = word.pointee.littleEndian ^ UInt64(crc)
-                    crc = table[0x700 | Int(truncatingIfNeeded: value & 0xFF)]
-                        ^ table[0x600 | Int(truncatingIfNeeded: (value >> 8) & 0xFF)]
-                        ^ table[0x500 | Int(truncatingIfNeeded: (value >> 16) & 0xFF)]
-                        ^ table[0x400 | Int(truncatingIfNeeded: (value >> 24) & 0xFF)]
-                        ^ table[0x300 | Int(truncatingIfNeeded: (value >> 32) & 0xFF)]
-                        ^ table[0x200 | Int(truncatingIfNeeded: (value >> 40) & 0xFF)]
-                        ^ table[0x100 | Int(truncatingIfNeeded: (value >> 48) & 0xFF)]
-                        ^ table[Int(truncatingIfNeeded: value >> 56)]
+                    // The reflected CRC consumes the first byte in memory first: the low byte of a
+                    // little-endian load. (`littleEndian` would do, but it is a generic call per
+                    // word in debug builds; the halves and masking shifts below stay concrete.)
+                    #if _endian(big)
+                    let value = word.pointee.byteSwapped ^ UInt64(crc)
+                    #else
+                    let value = word.pointee ^ UInt64(crc)
+                    #endif
+                    let low = UInt32(truncatingIfNeeded: value)
+                    let high = UInt32(truncatingIfNeeded: value &>> 32)
+                    crc = table[0x700 | Int(low & 0xFF)]
+                        ^ table[0x600 | Int((low &>> 8) & 0xFF)]
+                        ^ table[0x500 | Int((low &>> 16) & 0xFF)]
+                        ^ table[0x400 | Int(low &>> 24)]
+                        ^ table[0x300 | Int(high & 0xFF)]
+                        ^ table[0x200 | Int((high &>> 8) & 0xFF)]
+                        ^ table[0x100 | Int((high &>> 16) & 0xFF)]
+                        ^ table[Int(high &>> 24)]
                     word += 1
                 }
             }
             cursor += words * 8
         }
         while cursor < end {
-            crc = table[Int((crc ^ UInt32(cursor.pointee)) & 0xFF)] ^ (crc >> 8)
+            crc = table[Int((crc ^ UInt32(cursor.pointee)) & 0xFF)] ^ (crc &>> 8)
             cursor += 1
         }
         return crc
