@@ -3,8 +3,9 @@ import SRTP
 import Testing
 
 /// Two endpoints over a deterministic in-process link with simulated time.
-/// Datagrams are delivered at once unless `drop` says otherwise; when nothing
-/// is in flight the clock jumps to the earliest `pollTimeout()`.
+/// Datagrams are delivered at once unless `drop` says otherwise, or after `delay`
+/// when that is set; when nothing is due the clock jumps to the earliest
+/// delivery or `pollTimeout()`.
 final class SimulatedLink {
     enum Direction: Sendable, Equatable { case clientToServer, serverToClient }
 
@@ -15,6 +16,21 @@ final class SimulatedLink {
     var drop: (Direction, Int, [UInt8]) -> Bool = { _, _, _ in false }
     /// Optionally replaces a datagram by others (after `drop` said keep it).
     var rewrite: ((Direction, Int, [UInt8]) -> [[UInt8]])?
+    /// Optionally holds each kept datagram (after `rewrite`) in flight for this long; unequal
+    /// delays reorder datagrams, including behind later flights and retransmissions.
+    var delay: ((Direction, Int, [UInt8]) -> Duration)?
+    /// Datagrams that arrived after one sent later in the same direction.
+    private(set) var deliveredOutOfOrder = 0
+    private var inFlight: [InFlight] = []
+    private var sendOrder = 0
+    private var highestDelivered: [Direction: Int] = [:]
+
+    private struct InFlight {
+        var deliverAt: Duration
+        var order: Int
+        var direction: Direction
+        var bytes: [UInt8]
+    }
     private(set) var sent: [Direction: Int] = [:]
     private(set) var transcript: [(direction: Direction, bytes: [UInt8], dropped: Bool)] = []
     private(set) var clientEvents: [DTLSEvent] = []
@@ -55,16 +71,17 @@ final class SimulatedLink {
             var moved = false
             while let datagram = client.pollTransmit() {
                 moved = true
-                deliver(datagram, .clientToServer, to: server)
+                transmit(datagram, .clientToServer)
             }
             while let datagram = server.pollTransmit() {
                 moved = true
-                deliver(datagram, .serverToClient, to: client)
+                transmit(datagram, .serverToClient)
             }
+            if deliverDue() { moved = true }
             drainEvents()
             if done() { return true }
             if !moved {
-                let deadlines = [client.pollTimeout(), server.pollTimeout()].compactMap { $0 }
+                let deadlines = [client.pollTimeout(), server.pollTimeout(), inFlight.map(\.deliverAt).min()].compactMap { $0 }
                 guard let next = deadlines.min(), next <= maxTime else { return false }
                 now = max(now, next)
                 client.handleTimeout(now: now)
@@ -74,7 +91,7 @@ final class SimulatedLink {
         return false
     }
 
-    private func deliver(_ datagram: [UInt8], _ direction: Direction, to endpoint: DTLSEndpoint) {
+    private func transmit(_ datagram: [UInt8], _ direction: Direction) {
         // The invariant every test checks: no datagram is larger than the sender's MTU.
         let sender = direction == .clientToServer ? client : server
         #expect(datagram.count <= sender.mtu, "a \(datagram.count)-byte datagram from an endpoint with MTU \(sender.mtu)")
@@ -85,8 +102,28 @@ final class SimulatedLink {
         transcript.append((direction, datagram, dropped))
         guard !dropped else { return }
         for replacement in rewrite?(direction, index, datagram) ?? [datagram] {
-            endpoint.handle(datagram: replacement, now: now)
+            sendOrder += 1
+            guard let delay else {
+                arrive(replacement, order: sendOrder, direction)
+                continue
+            }
+            inFlight.append(InFlight(deliverAt: now + delay(direction, index, replacement), order: sendOrder, direction: direction, bytes: replacement))
         }
+    }
+
+    /// Hands over every in-flight datagram whose time has come, earliest first; true if any.
+    private func deliverDue() -> Bool {
+        guard inFlight.contains(where: { $0.deliverAt <= now }) else { return false }
+        let due = inFlight.filter { $0.deliverAt <= now }.sorted { ($0.deliverAt, $0.order) < ($1.deliverAt, $1.order) }
+        inFlight.removeAll { $0.deliverAt <= now }
+        for datagram in due { arrive(datagram.bytes, order: datagram.order, datagram.direction) }
+        return true
+    }
+
+    private func arrive(_ datagram: [UInt8], order: Int, _ direction: Direction) {
+        if order < highestDelivered[direction, default: 0] { deliveredOutOfOrder += 1 }
+        highestDelivered[direction] = max(order, highestDelivered[direction, default: 0])
+        (direction == .clientToServer ? server : client).handle(datagram: datagram, now: now)
     }
 
     func drainEvents() {

@@ -12,6 +12,49 @@ import Testing
         #expect(CRC32c.checksum(Array("123456789".utf8)) == 0xE306_9283)
     }
 
+    /// The word-at-a-time CRC against the bit-at-a-time definition (RFC 9260 Appendix B), for every
+    /// length up to 70 and every start alignment, so each head, word and tail path is covered.
+    @Test func crc32cMatchesTheBitwiseDefinition() {
+        func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return ~crc
+        }
+        var random = TestRandom(seed: 9)
+        let bytes = random.bytes(80)
+        for start in 0..<8 {
+            for length in 0...70 {
+                let slice = bytes[start..<(start + length)]
+                #expect(CRC32c.checksum(Array(slice)) == bitwise(slice), "start \(start) length \(length)")
+            }
+        }
+        // The zeroed range counts as zero bytes wherever it falls, clamped to the input.
+        for range in [8..<12, 0..<4, 60..<80, 70..<90, 100..<104] {
+            var zeroed = bytes
+            for index in range where index < zeroed.count { zeroed[index] = 0 }
+            #expect(CRC32c.checksum(bytes, zeroing: range) == CRC32c.checksum(zeroed), "\(range)")
+        }
+    }
+
+    /// DATA and SACK lengths are counted rather than serialized; they must agree with the bytes.
+    @Test func countedChunkLengthsMatchSerialization() {
+        let chunks: [Chunk] = [
+            .data(DataChunk(tsn: 1, streamID: 2, ssn: 3, ppid: 53, payload: [1, 2, 3, 4, 5], unordered: false, beginning: true, ending: true)),
+            .data(DataChunk(tsn: 1, streamID: 2, ssn: 3, ppid: 53, payload: [], unordered: true, beginning: false, ending: false)),
+            .sack(SackChunk(cumulativeTSNAck: 9, advertisedReceiverWindow: 1000, gapBlocks: [], duplicateTSNs: [])),
+            .sack(SackChunk(cumulativeTSNAck: 9, advertisedReceiverWindow: 1000,
+                            gapBlocks: [.init(start: 2, end: 3), .init(start: 5, end: 9)], duplicateTSNs: [4, 7, 8])),
+        ]
+        for chunk in chunks {
+            var bytes: [UInt8] = []
+            chunk.serialize(into: &bytes, pad: false)
+            #expect(chunk.serializedLength == bytes.count, "\(chunk)")
+        }
+    }
+
     @Test func sha256AndHMACKnownAnswers() {
         // FIPS 180-2 "abc".
         #expect(hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
@@ -207,6 +250,42 @@ import Testing
         tracker.record(0)
         #expect(tracker.cumulativeTSN == 2)
         #expect(tracker.classify(1) == .duplicate)
+    }
+
+    /// The tracker against a plain set of received TSNs (RFC 9260 §6.2.1 cumulative TSN, §3.3.4
+    /// gap blocks as offsets), for random arrival orders with duplicates, FORWARD TSNs and a wrap.
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func dataTrackerMatchesASetModel(seed: UInt64) {
+        var random = TestRandom(seed: seed)
+        let initial = UInt32.max - 150
+        var tracker = DataTracker(peerInitialTSN: initial)
+        var received: Set<UInt32> = []
+        var floor = initial &- 1  // everything up to here counts as received (FORWARD TSN)
+        for _ in 0..<600 {
+            let tsn = initial &+ UInt32(random.below(400))
+            if random.chance(0.02) {
+                let target = tsn &- 20
+                tracker.forward(to: target)
+                if target.follows(floor) { floor = target }
+                continue
+            }
+            let expectedVerdict: DataTracker.Verdict =
+                tsn.precedesOrEquals(floor) || received.contains(tsn) ? .duplicate : .new
+            #expect(tracker.classify(tsn) == expectedVerdict)
+            tracker.record(tsn)
+            received.insert(tsn)
+            var cumulative = floor
+            while received.contains(cumulative &+ 1) || cumulative.precedes(floor) { cumulative &+= 1 }
+            #expect(tracker.cumulativeTSN == cumulative)
+            let ahead = received.filter { $0.follows(cumulative) }.map { $0 &- cumulative }.sorted()
+            var blocks: [SackChunk.GapBlock] = []
+            for offset in ahead.map({ UInt16($0) }) {
+                if let last = blocks.last, last.end &+ 1 == offset { blocks[blocks.count - 1].end = offset }
+                else { blocks.append(.init(start: offset, end: offset)) }
+            }
+            #expect(tracker.makeSack(window: 0).gapBlocks == Array(blocks.prefix(DataTracker.maxGapBlocks)))
+            #expect(tracker.highestReceived == (ahead.last.map { cumulative &+ $0 } ?? cumulative))
+        }
     }
 }
 

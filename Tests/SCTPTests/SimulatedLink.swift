@@ -50,6 +50,11 @@ final class SimulatedLink<Endpoint: LinkEndpoint> {
         var order: Int
         var to: Side
         var bytes: [UInt8]
+
+        /// Delivery order: by time, ties in sending order.
+        func precedes(_ other: InFlight) -> Bool {
+            deliverAt < other.deliverAt || (deliverAt == other.deliverAt && order < other.order)
+        }
     }
 
     var now: Duration = .zero
@@ -65,6 +70,11 @@ final class SimulatedLink<Endpoint: LinkEndpoint> {
     /// Every packet sent, by sender, for inspection.
     var sent: [Side: [[UInt8]]] = [.left: [], .right: []]
     var recordPackets = false
+    /// When set, events are handed here as they come out instead of piling up in
+    /// `leftEvents` / `rightEvents` (long transfers would otherwise keep every message).
+    var onEvent: ((Side, Endpoint.Event) -> Void)?
+    /// Packets on the wire, a binary min-heap in delivery order: long transfers keep hundreds
+    /// in flight, and each step only needs the earliest.
     private var queue: [InFlight] = []
     private var order = 0
     private var random: TestRandom
@@ -84,18 +94,38 @@ final class SimulatedLink<Endpoint: LinkEndpoint> {
 
     /// Moves everything the endpoints want to send onto the link and collects their events.
     func pump() {
-        var moved = true
-        while moved {
-            moved = false
-            for side in [Side.left, .right] {
-                while let packet = endpoint(side).pollTransmit() {
-                    moved = true
-                    transmit(packet, from: side)
-                }
+        repeat {
+            var moved = true
+            while moved {
+                let fromLeft = drain(.left)
+                let fromRight = drain(.right)
+                moved = fromLeft || fromRight
             }
+        } while collectEvents()
+    }
+
+    /// Puts everything `side` wants to send on the link; true if there was anything.
+    private func drain(_ side: Side) -> Bool {
+        let endpoint = endpoint(side)
+        var moved = false
+        while let packet = endpoint.pollTransmit() {
+            moved = true
+            transmit(packet, from: side)
         }
-        while let event = left.pollEvent() { leftEvents.append(event) }
-        while let event = right.pollEvent() { rightEvents.append(event) }
+        return moved
+    }
+
+    /// True when `onEvent` saw an event: it may have sent something, so pump again.
+    private func collectEvents() -> Bool {
+        guard let onEvent else {
+            while let event = left.pollEvent() { leftEvents.append(event) }
+            while let event = right.pollEvent() { rightEvents.append(event) }
+            return false
+        }
+        var handled = false
+        while let event = left.pollEvent() { handled = true; onEvent(.left, event) }
+        while let event = right.pollEvent() { handled = true; onEvent(.right, event) }
+        return handled
     }
 
     private func transmit(_ original: [UInt8], from side: Side) {
@@ -112,7 +142,7 @@ final class SimulatedLink<Endpoint: LinkEndpoint> {
                 delay += link.jitter * random.unit()
             }
             order += 1
-            queue.append(InFlight(deliverAt: now + delay, order: order, to: side.other, bytes: packet))
+            push(InFlight(deliverAt: now + delay, order: order, to: side.other, bytes: packet))
         }
     }
 
@@ -123,21 +153,52 @@ final class SimulatedLink<Endpoint: LinkEndpoint> {
     }
 
     var nextEventTime: Duration? {
-        [queue.map(\.deliverAt).min(), left.pollTimeout(), right.pollTimeout()].compactMap { $0 }.min()
+        var next = queue.first?.deliverAt
+        if let deadline = left.pollTimeout(), next.map({ deadline < $0 }) ?? true { next = deadline }
+        if let deadline = right.pollTimeout(), next.map({ deadline < $0 }) ?? true { next = deadline }
+        return next
+    }
+
+    private func push(_ packet: InFlight) {
+        queue.append(packet)
+        var child = queue.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard queue[child].precedes(queue[parent]) else { break }
+            queue.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// The earliest packet if it is due by `time`.
+    private func popDue(by time: Duration) -> InFlight? {
+        guard let first = queue.first, first.deliverAt <= time else { return nil }
+        let last = queue.removeLast()
+        guard !queue.isEmpty else { return first }
+        queue[0] = last
+        var parent = 0
+        while true {
+            let leftChild = 2 * parent + 1
+            guard leftChild < queue.count else { break }
+            let rightChild = leftChild + 1
+            let child = rightChild < queue.count && queue[rightChild].precedes(queue[leftChild]) ? rightChild : leftChild
+            guard queue[child].precedes(queue[parent]) else { break }
+            queue.swapAt(child, parent)
+            parent = child
+        }
+        return first
     }
 
     /// Advances to the next delivery or timer; false when nothing is scheduled before `limit`.
-    @discardableResult
-    func step(limit: Duration) -> Bool {
-        pump()
+    /// Expects the endpoints pumped (each step ends with a pump; `run` pumps before the first).
+    private func step(limit: Duration) -> Bool {
         guard let next = nextEventTime, next <= limit else { return false }
         now = max(now, next)
-        let due = queue.filter { $0.deliverAt <= now }.sorted { ($0.deliverAt, $0.order) < ($1.deliverAt, $1.order) }
-        queue.removeAll { $0.deliverAt <= now }
-        for packet in due { endpoint(packet.to).handle(packet: packet.bytes, now: now) }
-        for side in [Side.left, .right] {
-            if let deadline = endpoint(side).pollTimeout(), deadline <= now { endpoint(side).handleTimeout(now: now) }
-        }
+        // Endpoints only send when `pump` drains them, so nothing joins the queue during this
+        // loop: it delivers exactly what was due at `now`, in order.
+        while let packet = popDue(by: now) { endpoint(packet.to).handle(packet: packet.bytes, now: now) }
+        if let deadline = left.pollTimeout(), deadline <= now { left.handleTimeout(now: now) }
+        if let deadline = right.pollTimeout(), deadline <= now { right.handleTimeout(now: now) }
         pump()
         return true
     }
@@ -145,6 +206,7 @@ final class SimulatedLink<Endpoint: LinkEndpoint> {
     /// Runs for `duration` of simulated time.
     func run(for duration: Duration) {
         let limit = now + duration
+        pump()
         while step(limit: limit) {}
         now = max(now, limit)
     }

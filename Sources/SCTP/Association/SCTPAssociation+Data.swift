@@ -141,10 +141,14 @@ extension SCTPAssociation {
         var chunks: [DataChunk] = []
         var remaining = budget
         var outcome = RetransmissionQueue.AckOutcome()
-        var freedByExpiry = sendQueue.dropExpired(now: now)
-        let expired = queue.abandonExpired(now: now)
-        for (stream, bytes) in expired.bytesFreedByStream { freedByExpiry[stream, default: 0] += bytes }
-        outcome.abandonedMessages = expired.abandonedMessages
+        var freedByExpiry: [UInt16: Int] = [:]
+        // Lifetimes (RFC 3758 §3.5 A3) are checked before every packet; without any, skip the scans.
+        if sendQueue.hasMessagesWithLifetime || queue.hasEntriesWithLifetime {
+            freedByExpiry = sendQueue.dropExpired(now: now)
+            let expired = queue.abandonExpired(now: now)
+            for (stream, bytes) in expired.bytesFreedByStream { freedByExpiry[stream, default: 0] += bytes }
+            outcome.abandonedMessages = expired.abandonedMessages
+        }
         while remaining > DataChunk.headerSize {
             let room = (remaining - DataChunk.headerSize) & ~3
             if let chunk = queue.nextRetransmission(maxSize: room, now: now, outcome: &outcome) {
@@ -173,6 +177,15 @@ extension SCTPAssociation {
             scheduleHeartbeat()
         }
         return chunks
+    }
+
+    /// Whether `produceData` might produce a chunk or change state; false only when it surely
+    /// would not (no retransmission due, no lifetimes to check, and no new data or no room for it).
+    var mayProduceData: Bool {
+        guard let queue = retransmissions, sendsData || state == .shutdownSent || state == .shutdownAckSent else { return false }
+        if queue.hasRetransmissions || queue.hasEntriesWithLifetime || sendQueue.hasMessagesWithLifetime { return true }
+        // §6.1: the smallest chunk is the easiest to admit, so this errs towards "maybe".
+        return sendsData && !sendQueue.isEmpty && queue.allowsNewData(size: 1)
     }
 
     /// §6.3.3: T3-rtx expired.

@@ -102,10 +102,18 @@ public final class SCTPAssociation {
 
     /// The earliest deadline, nil when nothing is scheduled.
     public func pollTimeout() -> Duration? {
-        [
-            initTimer?.deadline, shutdownTimer?.deadline, retransmissionDeadline, delayedAckDeadline,
-            heartbeat.nextDeadline, streamReset.timer?.deadline,
-        ].compactMap { $0 }.min()
+        // Asked after every packet by drivers: a plain fold, no array of candidates.
+        var earliest: Duration?
+        func consider(_ deadline: Duration?) {
+            if let deadline, earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
+        }
+        consider(initTimer?.deadline)
+        consider(shutdownTimer?.deadline)
+        consider(retransmissionDeadline)
+        consider(delayedAckDeadline)
+        consider(heartbeat.nextDeadline)
+        consider(streamReset.timer?.deadline)
+        return earliest
     }
 
     /// Bytes accepted by `send` on this stream and not yet acknowledged (or abandoned).
@@ -288,6 +296,12 @@ public final class SCTPAssociation {
             return outbox.removeFirst()
         }
         guard peerTag != 0, state != .closed else { return nil }
+        // Drivers poll until nil after every input, so "nothing to send" is the most common
+        // answer: give it without building a SACK or walking the queues. Each condition
+        // stands for one branch below that could add a chunk.
+        if controlChunks.isEmpty, !sackNeeded, !forwardTSNNeeded, streamReset.pendingStreams.isEmpty, !mayProduceData {
+            return nil
+        }
         maybeSendResetRequest()
         let budget = configuration.maxPayload
         var used = 0

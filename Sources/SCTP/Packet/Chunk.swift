@@ -41,11 +41,17 @@ enum Chunk: Equatable, Sendable {
         let flags = try reader.u8()
         let length = Int(try reader.u16())
         guard length >= 4 else { throw SCTPParseError("chunk length \(length)") }
+        if type == ChunkType.data {
+            // DATA is most of the traffic: read it in place, copying only the user data once.
+            guard reader.remaining >= length - 4 else { throw SCTPParseError("truncated") }
+            var value = ByteReader(reader.bytes, from: reader.offset, to: reader.offset + length - 4)
+            reader.skip(length - 4 + (4 - length % 4) % 4)
+            return .data(try DataChunk.parse(flags: flags, value: &value))
+        }
         let value = try reader.take(length - 4)
         // RFC 9260 §3.2: padding is not counted in the length; tolerate a missing final pad.
         reader.skip((4 - length % 4) % 4)
         switch type {
-        case ChunkType.data: return .data(try DataChunk.parse(flags: flags, value: value))
         case ChunkType.initiation: return .initiation(try InitChunk.parse(value))
         case ChunkType.initAck: return .initAck(try InitChunk.parse(value))
         case ChunkType.sack: return .sack(try SackChunk.parse(value))
@@ -87,6 +93,12 @@ enum Chunk: Equatable, Sendable {
 
     /// Header plus value, before padding.
     var serializedLength: Int {
+        // DATA and SACK are sized for every packet: count, do not serialize (RFC 9260 §3.3.1, §3.3.4).
+        switch self {
+        case .data(let chunk): return DataChunk.headerSize + chunk.payload.count
+        case .sack(let chunk): return 16 + 4 * chunk.gapBlocks.count + 4 * chunk.duplicateTSNs.count
+        default: break
+        }
         var scratch: [UInt8] = []
         serialize(into: &scratch, pad: false)
         return scratch.count

@@ -16,8 +16,8 @@ struct DataChunk: Equatable, Sendable {
         (immediate ? 0x08 : 0) | (unordered ? 0x04 : 0) | (beginning ? 0x02 : 0) | (ending ? 0x01 : 0)
     }
 
-    static func parse(flags: UInt8, value: [UInt8]) throws(SCTPParseError) -> DataChunk {
-        var reader = ByteReader(value)
+    /// Reads the chunk value (everything after the chunk header) from `reader`.
+    static func parse(flags: UInt8, value reader: inout ByteReader) throws(SCTPParseError) -> DataChunk {
         let tsn = try reader.u32()
         let stream = try reader.u16()
         let ssn = try reader.u16()

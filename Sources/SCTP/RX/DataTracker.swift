@@ -9,7 +9,10 @@ struct DataTracker: Sendable {
 
     /// The last TSN received with every earlier TSN received too.
     private(set) var cumulativeTSN: UInt32
-    private var receivedAhead: Set<UInt32> = []
+    /// TSNs received beyond the cumulative TSN, in serial-number order (all lie within
+    /// `maxTrackedOffset` ahead of it, so ordering by offset is ordering by TSN). Sorted, because
+    /// every SACK lists them as ranges and a SACK goes out for nearly every packet while gaps exist.
+    private var receivedAhead: [UInt32] = []
     private var duplicates: [UInt32] = []
 
     init(peerInitialTSN: UInt32) {
@@ -23,15 +26,29 @@ struct DataTracker: Sendable {
 
     /// Classifies `tsn` without recording it.
     func classify(_ tsn: UInt32) -> Verdict {
-        if tsn.precedesOrEquals(cumulativeTSN) || receivedAhead.contains(tsn) { return .duplicate }
+        if tsn.precedesOrEquals(cumulativeTSN) { return .duplicate }
         if tsn &- cumulativeTSN > Self.maxTrackedOffset { return .outOfWindow }
+        let index = insertionIndex(tsn)
+        if index < receivedAhead.count, receivedAhead[index] == tsn { return .duplicate }
         return .new
     }
 
-    /// The highest TSN received so far.
-    var highestReceived: UInt32 {
-        receivedAhead.max { $0 &- cumulativeTSN < $1 &- cumulativeTSN } ?? cumulativeTSN
+    /// Where `tsn` is or would go in `receivedAhead` (binary search by offset from the cumulative TSN).
+    private func insertionIndex(_ tsn: UInt32) -> Int {
+        let offset = tsn &- cumulativeTSN
+        // Fast path: arrivals in order land at the end.
+        if let last = receivedAhead.last, last &- cumulativeTSN < offset { return receivedAhead.count }
+        var low = 0
+        var high = receivedAhead.count
+        while low < high {
+            let middle = (low + high) / 2
+            if receivedAhead[middle] &- cumulativeTSN < offset { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
+
+    /// The highest TSN received so far.
+    var highestReceived: UInt32 { receivedAhead.last ?? cumulativeTSN }
 
     mutating func recordDuplicate(_ tsn: UInt32) {
         if duplicates.count < Self.maxReportedDuplicates { duplicates.append(tsn) }
@@ -46,28 +63,33 @@ struct DataTracker: Sendable {
             advanceOverReceived()
             return true
         }
-        receivedAhead.insert(tsn)
+        receivedAhead.insert(tsn, at: insertionIndex(tsn))
         return false
     }
 
     /// FORWARD TSN (RFC 3758 §3.6): treat everything up to `newCumulative` as received.
     mutating func forward(to newCumulative: UInt32) {
         guard newCumulative.follows(cumulativeTSN) else { return }
+        let passed = receivedAhead.prefix { !$0.follows(newCumulative) }.count
+        receivedAhead.removeFirst(passed)
         cumulativeTSN = newCumulative
-        receivedAhead = receivedAhead.filter { $0.follows(newCumulative) }
         advanceOverReceived()
     }
 
     private mutating func advanceOverReceived() {
-        while receivedAhead.remove(cumulativeTSN &+ 1) != nil { cumulativeTSN &+= 1 }
+        var consumed = 0
+        while consumed < receivedAhead.count, receivedAhead[consumed] == cumulativeTSN &+ 1 {
+            cumulativeTSN &+= 1
+            consumed += 1
+        }
+        receivedAhead.removeFirst(consumed)
     }
 
     /// A SACK of the current state; reported duplicates are cleared.
     mutating func makeSack(window: UInt32) -> SackChunk {
-        let offsets = receivedAhead.map { $0 &- cumulativeTSN }.sorted()
         var blocks: [SackChunk.GapBlock] = []
-        for offset in offsets {
-            let value = UInt16(truncatingIfNeeded: offset)
+        for tsn in receivedAhead {
+            let value = UInt16(truncatingIfNeeded: tsn &- cumulativeTSN)
             if let last = blocks.last, last.end &+ 1 == value {
                 blocks[blocks.count - 1].end = value
             } else {

@@ -38,6 +38,9 @@ struct RetransmissionQueue: Sendable {
     private(set) var unackedBytesByStream: [UInt16: Int] = [:]
     private var retransmitCount = 0
     private var abandonedCount = 0
+    /// Entries with a lifetime: `abandonExpired` runs before every packet and skips its scan
+    /// while this is zero.
+    private var entriesWithLifetime = 0
 
     init(initialTSN: UInt32, mtu: Int, peerReceiverWindow: UInt32, partialReliability: Bool) {
         cumulativeAck = initialTSN &- 1
@@ -49,6 +52,7 @@ struct RetransmissionQueue: Sendable {
 
     var isEmpty: Bool { entries.isEmpty }
     var hasRetransmissions: Bool { retransmitCount > 0 }
+    var hasEntriesWithLifetime: Bool { entriesWithLifetime > 0 }
     var hasFastRetransmissions: Bool { retransmitCount > 0 && entries.contains { $0.fastRetransmitPending } }
     var highestSentTSN: UInt32 { nextTSN &- 1 }
 
@@ -74,6 +78,7 @@ struct RetransmissionQueue: Sendable {
         flightSize += size
         peerWindow -= size
         unackedBytesByStream[chunk.streamID, default: 0] += size
+        if entries[entries.count - 1].expiresAt != nil { entriesWithLifetime += 1 }
         return chunk
     }
 
@@ -118,6 +123,7 @@ struct RetransmissionQueue: Sendable {
                 if entry.transmissions == 1 { newestSampleSentAt = max(newestSampleSentAt ?? entry.sentAt, entry.sentAt) }
             }
             if entry.state == .abandoned { abandonedCount -= 1 }
+            if entry.expiresAt != nil { entriesWithLifetime -= 1 }
             removeCount += 1
         }
         if removeCount > 0 {
@@ -233,7 +239,7 @@ struct RetransmissionQueue: Sendable {
     /// Lifetime-expired chunks still in flight may be abandoned at any time (RFC 3758 §3.5 A3).
     mutating func abandonExpired(now: Duration) -> AckOutcome {
         var outcome = AckOutcome()
-        guard partialReliability else { return outcome }
+        guard partialReliability, entriesWithLifetime > 0 else { return outcome }
         for index in entries.indices {
             let entry = entries[index]
             guard entry.state == .inFlight || entry.state == .toRetransmit,
@@ -274,6 +280,7 @@ struct RetransmissionQueue: Sendable {
         var flight = 0
         var toRetransmit = 0
         var abandoned = 0
+        var withLifetime = 0
         var unacked: [UInt16: Int] = [:]
         for (offset, entry) in entries.enumerated() {
             guard entry.chunk.tsn == cumulativeAck &+ 1 &+ UInt32(offset) else { return false }
@@ -286,9 +293,10 @@ struct RetransmissionQueue: Sendable {
             if entry.state == .inFlight || entry.state == .toRetransmit {
                 unacked[entry.chunk.streamID, default: 0] += entry.chunk.payload.count
             }
+            if entry.expiresAt != nil { withLifetime += 1 }
         }
         return flight == flightSize && toRetransmit == retransmitCount && abandoned == abandonedCount
-            && unacked == unackedBytesByStream
+            && unacked == unackedBytesByStream && withLifetime == entriesWithLifetime
     }
 
     /// RFC 3758 §3.5 C1-C3: a FORWARD TSN when abandoned chunks follow the cumulative ack.

@@ -54,8 +54,14 @@ struct SendQueue: Sendable {
     private var current: UInt16?
     private var nextMessageID: UInt64 = 1
     private(set) var queuedBytes = 0
+    /// Queued messages with a lifetime: `dropExpired` runs before every packet and has nothing
+    /// to do while this is zero (the common, fully reliable case).
+    private var messagesWithLifetime = 0
+    /// `queuedBytes` per stream, kept as we go: `bufferedAmount` is read after every SACK.
+    private var queuedBytesByStream: [UInt16: Int] = [:]
 
     var isEmpty: Bool { queuedBytes == 0 }
+    var hasMessagesWithLifetime: Bool { messagesWithLifetime > 0 }
 
     mutating func enqueue(
         streamID: UInt16, ppid: UInt32, ordered: Bool, payload: [UInt8],
@@ -66,6 +72,8 @@ struct SendQueue: Sendable {
             maxRetransmits: maxRetransmits, expiresAt: expiresAt)
         nextMessageID &+= 1
         queuedBytes += payload.count
+        queuedBytesByStream[streamID, default: 0] += payload.count
+        if expiresAt != nil { messagesWithLifetime += 1 }
         if streams[streamID] == nil { streams[streamID] = StreamQueue() }
         streams[streamID]?.messages.append(message)
         if !rotation.contains(streamID) { rotation.append(streamID) }
@@ -74,12 +82,15 @@ struct SendQueue: Sendable {
     /// Drops messages whose lifetime ended before their first fragment was sent.
     /// Returns the freed bytes per stream.
     mutating func dropExpired(now: Duration) -> [UInt16: Int] {
+        guard messagesWithLifetime > 0 else { return [:] }
         var freed: [UInt16: Int] = [:]
         for streamID in rotation {
             while let message = streams[streamID]?.first, message.sentOffset == 0,
                   let expiry = message.expiresAt, expiry <= now {
                 streams[streamID]?.popFirst()
+                messagesWithLifetime -= 1
                 queuedBytes -= message.payload.count
+                release(message.payload.count, stream: streamID)
                 freed[streamID, default: 0] += message.payload.count
             }
         }
@@ -118,8 +129,10 @@ struct SendQueue: Sendable {
             beginning: start == 0, ending: end == message.payload.count)
         message.sentOffset = end
         queuedBytes -= end - start
+        release(end - start, stream: streamID)
         if chunk.ending {
             streams[streamID]?.popFirst()
+            if message.expiresAt != nil { messagesWithLifetime -= 1 }
             current = nil
             cleanUp()
         } else {
@@ -145,7 +158,9 @@ struct SendQueue: Sendable {
         guard let streamID = current, let message = streams[streamID]?.first, message.id == id else { return nil }
         let remaining = message.payload.count - message.sentOffset
         queuedBytes -= remaining
+        release(remaining, stream: streamID)
         streams[streamID]?.popFirst()
+        if message.expiresAt != nil { messagesWithLifetime -= 1 }
         current = nil
         cleanUp()
         return (streamID, remaining)
@@ -185,13 +200,23 @@ struct SendQueue: Sendable {
         }
     }
 
-    func queuedBytes(stream: UInt16) -> Int {
-        guard let queue = streams[stream] else { return 0 }
-        var total = 0
-        for index in queue.head..<queue.messages.count {
-            total += queue.messages[index].payload.count - queue.messages[index].sentOffset
+    func queuedBytes(stream: UInt16) -> Int { queuedBytesByStream[stream] ?? 0 }
+
+    /// Recounts `queuedBytes(stream:)` from the queues (tests and debugging).
+    var isConsistent: Bool {
+        var counted: [UInt16: Int] = [:]
+        for (streamID, queue) in streams {
+            for index in queue.head..<queue.messages.count {
+                let left = queue.messages[index].payload.count - queue.messages[index].sentOffset
+                if left > 0 { counted[streamID, default: 0] += left }
+            }
         }
-        return total
+        return counted == queuedBytesByStream && counted.values.reduce(0, +) == queuedBytes
+    }
+
+    private mutating func release(_ bytes: Int, stream: UInt16) {
+        let left = (queuedBytesByStream[stream] ?? 0) - bytes
+        queuedBytesByStream[stream] = left > 0 ? left : nil
     }
 
     private mutating func cleanUp() {
