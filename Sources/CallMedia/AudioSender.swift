@@ -13,6 +13,10 @@ final class AudioSender: Sendable {
     private let running = Atomic<Bool>(false)
     private let muted = Atomic<Bool>(false)
     private let packetsSent = Atomic<Int>(0)
+    /// What was sent, for sender reports: they map the RTP clock to the wall clock
+    /// (RFC 3550 §6.4.1), which is what lets a receiver line audio up with video.
+    private let statistics: Mutex<SenderStatistics>
+    private let origin = ContinuousClock.now
     private let outgoing: AsyncStream<[UInt8]>.Continuation
     private let forwarder: Task<Void, Never>
     private let negotiation: AudioNegotiation
@@ -23,6 +27,7 @@ final class AudioSender: Sendable {
         self.negotiation = negotiation
         self.device = device
         self.notices = notices
+        statistics = Mutex(SenderStatistics(ssrc: negotiation.localSSRC, clockRate: 48_000))
         let (stream, sink) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(50))
         outgoing = sink
         forwarder = Task {
@@ -34,6 +39,17 @@ final class AudioSender: Sendable {
     var sent: Int { packetsSent.load(ordering: .relaxed) }
 
     func setMuted(_ on: Bool) { muted.store(on, ordering: .relaxed) }
+
+    /// Our audio stream's sender report with SDES CNAME, nil before anything was sent.
+    func report() -> [UInt8]? {
+        let now = ContinuousClock.now - origin
+        return statistics.withLock { statistics in
+            guard statistics.packetCount > 0 else { return nil }
+            let report = statistics.makeSenderReport(now: now, wallClock: NTPTimestamp(unixTime: WallClock.now()))
+            let description = SourceDescription(ssrc: negotiation.localSSRC, cname: negotiation.cname)
+            return RTCPPacket.serializeCompound([.senderReport(report), .sourceDescription(description)])
+        }
+    }
 
     func start(seed: UInt64) {
         guard running.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
@@ -76,6 +92,8 @@ final class AudioSender: Sendable {
             if let id = negotiation.midExtensionID { packet.setMID(negotiation.mid, extensionID: id) }
             outgoing.yield(packet.serialized())
             packetsSent.add(1, ordering: .relaxed)
+            let now = ContinuousClock.now - origin
+            statistics.withLock { $0.sent(packet, now: now) }
         }
     }
 }

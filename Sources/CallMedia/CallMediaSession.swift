@@ -23,11 +23,14 @@ public actor CallMediaSession {
     private let audioReceiver: AudioReceiver?
     private let audio: AudioNegotiation?
     private var router: Task<Void, Never>?
+    private var audioReports: Task<Void, Never>?
+    private let connection: PeerConnection
 
     /// `notices`: sentences for the user (no sound device, say), from any thread.
     public init(connection: PeerConnection, video videoNegotiation: VideoNegotiation?, audio audioNegotiation: AudioNegotiation?,
                 remoteFrames: LatestFrame, localFrames: LatestFrame, options: Options,
                 notices: @escaping @Sendable (String) -> Void) throws {
+        self.connection = connection
         video = try videoNegotiation.map {
             try VideoCall(connection: connection, negotiation: $0, remoteFrames: remoteFrames, localFrames: localFrames,
                           options: options.video, notices: notices)
@@ -47,6 +50,14 @@ public actor CallMediaSession {
         var random = SystemRandomNumberGenerator()
         audioSender?.start(seed: random.next())
         audioReceiver?.start()
+        if let audioSender {
+            // RFC 3550 §6.2: about one report a second at these rates (video sends its own).
+            audioReports = Task { [connection] in
+                while (try? await Task.sleep(for: VideoCall.reportInterval)) != nil {
+                    if let report = audioSender.report() { await connection.sendRTCP(report) }
+                }
+            }
+        }
         let video = video, audioReceiver = audioReceiver, audioPayloadType = audio?.payloadType
         router = Task {
             for await packet in media {
@@ -68,6 +79,7 @@ public actor CallMediaSession {
 
     public func stop() async {
         router?.cancel()
+        audioReports?.cancel()
         await video?.stop()
         audioSender?.stop()
         audioReceiver?.stop()

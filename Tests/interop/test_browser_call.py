@@ -316,6 +316,8 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
         audio = page.wait_for(lambda: (lambda s: s if s["audioPacketsReceived"] > 20 else None)(page.stats()),
                               "our audio at the page")
         assert audio["audioInboundCodec"] == "audio/opus", audio
+        # Our audio sender reports (RTP time to wall clock, for lip sync) reach Chromium.
+        page.wait_for(lambda: page.stats()["audioSenderReports"] > 0, "Chromium to take our audio sender reports")
         terminal.send("hangup")
         page.wait_state("idle")
         assert page.hook("endReason") == "1002 hung up"

@@ -664,6 +664,10 @@ async function sampleStats() {
     audioPacketsReceived: 0,
     audioLevel: null, // inbound, 0..1 (RTCInboundRtpStreamStats.audioLevel)
     audioInboundCodec: null,
+    // From the peer's RTCP sender reports (remote-outbound-rtp): the RTP-to-wall-clock
+    // mapping that lip sync needs, per kind.
+    audioSenderReports: 0,
+    videoSenderReports: 0,
   };
   if (!pc) return sample;
   const report = await pc.getStats();
@@ -691,6 +695,9 @@ async function sampleStats() {
       sample.outboundCodec = codecName(entry.codecId) ?? sample.outboundCodec;
       sample.outboundWidth = entry.frameWidth ?? sample.outboundWidth;
       sample.outboundHeight = entry.frameHeight ?? sample.outboundHeight;
+    } else if (entry.type === "remote-outbound-rtp") {
+      const key = entry.kind === "audio" ? "audioSenderReports" : "videoSenderReports";
+      sample[key] += entry.reportsSent ?? 0;
     } else if (entry.type === "transport" && entry.selectedCandidatePairId) {
       selectedPair = report.get(entry.selectedCandidatePairId);
     } else if (entry.type === "candidate-pair" && entry.nominated && entry.state === "succeeded" && !selectedPair) {
