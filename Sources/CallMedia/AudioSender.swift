@@ -72,6 +72,7 @@ final class AudioSender: Sendable {
             var settings = OpusEncoderSettings()
             settings.channels = channels
             settings.inbandFEC = negotiation.inbandFEC
+            settings.dtx = negotiation.dtx
             encoder = try OpusEncoder(settings)
         } catch {
             notices("audio cannot be encoded: \(error); the peer hears nothing")
@@ -85,6 +86,13 @@ final class AudioSender: Sendable {
             if let notice = input.takeNotice() { notices(notice) }
             if muted.load(ordering: .relaxed) { samples = [Int16](repeating: 0, count: samples.count) }
             guard let opus = try? encoder.encode(samples) else { continue }
+            if negotiation.dtx, opus.count <= 2 {
+                // DTX silence: nothing to send, but the clock runs on, and the next
+                // packet starts a talkspurt (marker bit, RFC 3551 §4.1).
+                timestamp &+= UInt32(AudioInput.periodFrames)
+                first = true
+                continue
+            }
             var packet = payloader.packetize(opus, timestamp: timestamp, startOfTalkspurt: first)
             first = false
             timestamp &+= UInt32(AudioInput.periodFrames)

@@ -14,6 +14,9 @@ public struct AudioNegotiation: Sendable, Equatable {
     /// The peer wants stereo from us (`stereo=1` in its fmtp).
     public var sendStereo: Bool
     public var inbandFEC: Bool
+    /// The peer takes discontinuous transmission (`usedtx=1`, RFC 7587 §6.1): in
+    /// silence we send a packet only every 400 ms, as the encoder emits them.
+    public var dtx: Bool
     public var sends: Bool
     public var receives: Bool
     public var cname: String
@@ -38,6 +41,7 @@ public struct AudioNegotiation: Sendable, Equatable {
         let theirParameters = Self.parameters(theirs.formatParameters[opus.payloadType] ?? "")
         sendStereo = theirParameters["stereo"] == "1"
         inbandFEC = theirParameters["useinbandfec"] != "0"
+        dtx = theirParameters["usedtx"] == "1"
         let direction = theirs.direction
         sends = direction == .sendrecv || direction == .recvonly
         receives = direction == .sendrecv || direction == .sendonly

@@ -151,19 +151,12 @@ public actor ICETransport {
 
     // MARK: - Sockets
 
-    /// Asked of the kernel per socket (Linux caps it at net.core.rmem_max, 4 MiB here).
-    static let receiveBufferBytes: SocketOptionValue = 2 << 20
-
     private func bind(_ ip: [UInt8]) async throws {
-        // A keyframe arrives as a burst of ~100 datagrams: with the defaults (a 10-datagram
-        // async buffer, then 208 KiB of socket buffer) a busy reader loses the end of it.
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.socketOption(.so_rcvbuf), value: Self.receiveBufferBytes)
             .bind(host: IPAddress.text(ip), port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 512)))
+                        wrappingChannelSynchronously: channel)
                 }
             }
         guard let port = channel.channel.localAddress?.port else { return }

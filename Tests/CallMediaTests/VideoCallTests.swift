@@ -9,8 +9,9 @@ import Testing
 /// out as VP8 over SRTP, is decoded on the other side, and the frame stamp it
 /// carries reads back, with a frame number that advances and a sane latency
 /// (same machine, same wall clock). Against Chromium and aiortc:
-/// Tests/interop.
-@Suite struct VideoCallTests {
+/// Tests/interop. Serialized: each test runs a whole call in this process, and
+/// the loss test's recovery needs the CPU its sender and receiver ask for.
+@Suite(.serialized) struct VideoCallTests {
     @Test func theTestPatternArrivesDecodedBothWaysWithItsStamp() async throws {
         let configuration = PeerConnectionConfiguration(includeLoopback: true, includeIPv6: false)
         let caller = try PeerConnection(configuration: configuration)
@@ -82,6 +83,8 @@ import Testing
         _ = await receiving.video?.setVideoEnabled(false)
 
         _ = try #require(await Self.stamp(in: atCallee, after: nil), "no decodable frame arrived")
+        let sentBefore = try #require(await sending.video?.stats()).framesSent
+        let decodedBefore = try #require(await receiving.video?.stats()).received.framesDecoded
         // Eight seconds watched at 20 ms: how long the picture stood still, at worst and in all.
         let clock = ContinuousClock()
         let start = clock.now
@@ -104,13 +107,18 @@ import Testing
         if stillFor > .milliseconds(200) { frozen += stillFor }
 
         let stats = try #require(await receiving.video?.stats())
+        let sent = try #require(await sending.video?.stats()).framesSent - sentBefore
+        let decoded = stats.received.framesDecoded - decodedBefore
         #expect(stats.received.nacksSent > 0 && stats.received.retransmissionsReceived > 0, "\(stats.received)")
-        #expect(stats.received.framesDecoded > 60, "\(stats.received)")
+        // Recovery, measured against what was sent (a test machine short of CPU sends fewer
+        // frames; that is not a loss): 5% of the packets lost, 80% of the frames decoded.
+        #expect(sent > 30 && Double(decoded) >= 0.8 * Double(sent), "\(decoded) of \(sent) frames decoded; \(stats.received)")
         // The wait for gaps grew with the jitter (on a clean loopback it is its 60 ms floor).
         #expect(stats.received.reassemblyWait > .milliseconds(60), "\(stats.received)")
-        // Bounds that hold on a loaded test machine; a stream that stopped recovering would freeze for good.
-        #expect(longestFreeze < .seconds(2), "longest freeze \(longestFreeze)")
-        #expect(frozen < .seconds(3), "frozen for \(frozen) of 8 s")
+        // Bounds that hold on a loaded test machine (alone, the worst freeze here is a few
+        // hundred ms); a stream that stopped recovering would freeze for good.
+        #expect(longestFreeze < .seconds(3), "longest freeze \(longestFreeze); \(stats.received)")
+        #expect(frozen < .seconds(4), "frozen for \(frozen) of 8 s")
         await sending.stop()
         await receiving.stop()
         await caller.close()
