@@ -32,8 +32,7 @@ final class HeadlessVideoRender: Sendable {
         }
         let render = HeadlessVideoRender()
         let thread = Thread { [render] in
-            // Named from inside: Foundation on Linux names only the current thread (for top and /proc).
-            pthread_setname_np(pthread_self(), "call-render")
+            nameThisThread("call-render")
             render.loop(frames: frames, descriptor: descriptor)
             close(descriptor)
         }
@@ -93,4 +92,14 @@ final class HeadlessVideoRender: Sendable {
         let low = UInt32(truncatingIfNeeded: Int64(whole))
         return Double(Int32(bitPattern: low &- capture)) + (now - whole)
     }
+}
+
+/// Names the calling thread for top and /proc (a benchmark reads CPU per thread there).
+/// Foundation's `Thread.name` does not reach the kernel here, and `pthread_setname_np`
+/// does not import into Swift on Glibc.
+private func nameThisThread(_ name: String) {
+    let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    _ = Array(name.utf8.prefix(15)).withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
+    close(descriptor)
 }
