@@ -155,7 +155,7 @@ pcm.!default {{ type plug slave.pcm "duplex" }}
     return {"ALSA_CONFIG_PATH": str(path)}
 
 
-def ours(args, folder):
+def ours(args, folder, source=()):
     server = subprocess.Popen([str(CALL), "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
     port = int(server.stdout.readline().strip().rsplit(":", 1)[1])
     url = f"http://127.0.0.1:{port}"
@@ -167,7 +167,7 @@ def ours(args, folder):
             (folder / user).mkdir()
             env = {**alsa_config(folder / user, tone), "CALL_HEADLESS_RENDER": "/dev/null", "CALL_ICE_LOOPBACK": "1"}
             clients[user] = HeadlessCall(CALL, user, "bench", url, folder / user,
-                                         ["--video-size", "640x480", "--fps", "30"], env=env)
+                                         ["--video-size", "640x480", "--fps", "30", *source], env=env)
         caller, callee = clients["caller"], clients["callee"]
         for client in clients.values():
             client.expect(event="signaling", status="connected", timeout=20)
@@ -256,12 +256,6 @@ def aiortc(args):
                 peer.process.kill()
 
 
-def verdict(value, target, lower_is_better=True):
-    if math.isnan(value):
-        return "–"
-    return "yes" if (value < target if lower_is_better else value > target) else "no"
-
-
 def print_table(title, rows, seconds):
     print(f"\n{title}\n")
     print("| process | CPU % of one core | peak RSS MB | latency median ms | latency p95 ms | "
@@ -283,6 +277,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--skip-aiortc", action="store_true")
     parser.add_argument("--skip-ours", action="store_true")
+    parser.add_argument("--file-source", action="store_true",
+                        help="also a diagnostic call sending a Y4M file instead of the test pattern (needs ffmpeg)")
     args = parser.parse_args()
     print(f"load average before: {load_average()}  (2 cores: {os.cpu_count()} online)")
     if not args.skip_ours:
@@ -301,6 +297,19 @@ def main():
                   f"targetBitrate {st.get('targetBitrate')}, bytesReceived {st.get('bytesReceived')}, "
                   f"nackCount {st.get('nackCount')}, pliCount {st.get('pliCount')}, "
                   f"longestFrameGap {st.get('longestFrameGap')}")
+    if args.file_source and not args.skip_ours:
+        # Diagnostic: the same call with a looped Y4M file (1 s of testsrc2) instead of the test
+        # pattern, so the pattern's own cost (drawn per frame in RGB, then converted) shows. The
+        # file has no stamp: no latency.
+        with tempfile.TemporaryDirectory() as folder:
+            clip = Path(folder) / "clip.y4m"
+            subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480:rate=30",
+                            "-t", "1", "-pix_fmt", "yuv420p", str(clip)], check=True)
+            rows, window = ours(args, Path(folder), ["--video-file", str(clip)])
+        print_table(f"diagnostic: call ↔ call as above, but sending a looped 1 s Y4M file (testsrc2) instead of "
+                    f"the test pattern ({args.seconds} s)", rows, args.seconds)
+        print("\nthreads (CPU % of one core over the window):")
+        print_threads(window)
     if not args.skip_aiortc:
         rows, window = aiortc(args)
         print(f"\nload average after aiortc: {load_average()}")
