@@ -10,10 +10,18 @@ public actor VideoCall {
     public struct Options: Sendable {
         public var sources: [VideoSourceKind]
         public var capKbps: Int?
+        /// The test pattern's size and the rate we send frames at (any source).
+        public var width: Int
+        public var height: Int
+        public var fps: Int
 
-        public init(sources: [VideoSourceKind] = [.testPattern], capKbps: Int? = nil) {
+        public init(sources: [VideoSourceKind] = [.testPattern], capKbps: Int? = nil,
+                    width: Int = 640, height: Int = 360, fps: Int = 15) {
             self.sources = sources
             self.capKbps = capKbps
+            self.width = width
+            self.height = height
+            self.fps = fps
         }
     }
 
@@ -34,6 +42,7 @@ public actor VideoCall {
         self.negotiation = negotiation
         sender = negotiation.sends
             ? try VideoSender(connection: connection, negotiation: negotiation, sources: options.sources,
+                              settings: VideoSender.Settings(width: options.width, height: options.height, fps: options.fps),
                               capKbps: options.capKbps, localFrames: localFrames, notices: notices, seed: random.next())
             : nil
         receiver = negotiation.receives

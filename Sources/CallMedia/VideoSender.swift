@@ -75,8 +75,11 @@ actor VideoSender {
         sourceIndex = index
         self.capKbps = capKbps
         targetKbps = min(settings.startKbps, capKbps ?? settings.maximumKbps)
+        // cpu-used 16, libvpx's fastest realtime speed: on 640x480 at 1 Mbit/s it took 2.9 ms a
+        // frame against 5.4 ms at 8, for 0.05 dB less PSNR (BENCHMARKS.md, video call); a call
+        // shares its core with decoding, drawing and the network.
         encoder = try VP8Encoder(VP8EncoderSettings(width: settings.width, height: settings.height, fps: settings.fps,
-                                                    bitrateKbps: targetKbps))
+                                                    bitrateKbps: targetKbps, cpuUsed: 16))
         payloader = VP8Payloader(ssrc: negotiation.localSSRC, payloadType: negotiation.payloadType, seed: seed)
         var rtx: SendHistory.RTXConfiguration?
         if let pt = negotiation.rtxPayloadType, let ssrc = negotiation.localRTXSSRC {

@@ -400,11 +400,15 @@ public actor CallController {
         options.video.capKbps = bitrateCap
         let sink = updateSink, remoteVideo = remoteVideo, localVideo = localVideo
         let generation = peerGeneration
+        let logger = logger
         Task.detached { [weak self] in
             do {
+                let started = ContinuousClock.now
                 let session = try CallMediaSession(
                     connection: connection, video: negotiation, audio: audio, remoteFrames: remoteVideo,
                     localFrames: localVideo, options: options, notices: { sink.yield(.notice($0)) })
+                // Part of the time to the first picture (BENCHMARKS.md, video call).
+                logger.info("media: codecs and sound devices ready in \(ContinuousClock.now - started)")
                 await self?.attach(session, reading: connection.media, generation: generation)
             } catch {
                 sink.yield(.notice("media could not start: \(error)"))

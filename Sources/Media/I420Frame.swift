@@ -29,25 +29,45 @@ public struct I420Frame: Sendable, Hashable {
         var yPlane = [UInt8](repeating: 0, count: w * h)
         var uPlane = [UInt8](repeating: 128, count: cw * ch)
         var vPlane = [UInt8](repeating: 128, count: cw * ch)
+        // Through buffer pointers: array subscripts on the captured planes cost a uniqueness
+        // check per write, which made this a sixth of a 30 fps sender's CPU (BENCHMARKS.md).
         rgb.pixels.withUnsafeBufferPointer { p in
-            for row in 0..<h {
-                for col in 0..<w {
-                    let i = (row * w + col) * 3
-                    yPlane[row * w + col] = YUV.luma(Int(p[i]), Int(p[i + 1]), Int(p[i + 2]))
+            yPlane.withUnsafeMutableBufferPointer { yOut in
+                for row in 0..<h {
+                    for col in 0..<w {
+                        let i = (row * w + col) * 3
+                        yOut[row * w + col] = YUV.luma(Int(p[i]), Int(p[i + 1]), Int(p[i + 2]))
+                    }
                 }
             }
-            for crow in 0..<ch {
-                for ccol in 0..<cw {
-                    var r = 0, g = 0, b = 0, n = 0
-                    for row in (crow * 2)..<min(h, crow * 2 + 2) {
-                        for col in (ccol * 2)..<min(w, ccol * 2 + 2) {
-                            let i = (row * w + col) * 3
-                            r += Int(p[i]); g += Int(p[i + 1]); b += Int(p[i + 2]); n += 1
+            uPlane.withUnsafeMutableBufferPointer { uOut in
+                vPlane.withUnsafeMutableBufferPointer { vOut in
+                    for crow in 0..<ch {
+                        for ccol in 0..<cw {
+                            if crow * 2 + 1 < h && ccol * 2 + 1 < w {
+                                // A whole 2x2 block (all but an odd last row or column): n is 4,
+                                // so no loops and no division by a variable.
+                                let i = (crow * 2 * w + ccol * 2) * 3, j = i + w * 3
+                                let r = Int(p[i]) + Int(p[i + 3]) + Int(p[j]) + Int(p[j + 3])
+                                let g = Int(p[i + 1]) + Int(p[i + 4]) + Int(p[j + 1]) + Int(p[j + 4])
+                                let b = Int(p[i + 2]) + Int(p[i + 5]) + Int(p[j + 2]) + Int(p[j + 5])
+                                let (cu, cv) = YUV.chroma((r + 2) / 4, (g + 2) / 4, (b + 2) / 4)
+                                uOut[crow * cw + ccol] = cu
+                                vOut[crow * cw + ccol] = cv
+                                continue
+                            }
+                            var r = 0, g = 0, b = 0, n = 0
+                            for row in (crow * 2)..<min(h, crow * 2 + 2) {
+                                for col in (ccol * 2)..<min(w, ccol * 2 + 2) {
+                                    let i = (row * w + col) * 3
+                                    r += Int(p[i]); g += Int(p[i + 1]); b += Int(p[i + 2]); n += 1
+                                }
+                            }
+                            let (cu, cv) = YUV.chroma((r + n / 2) / n, (g + n / 2) / n, (b + n / 2) / n)
+                            uOut[crow * cw + ccol] = cu
+                            vOut[crow * cw + ccol] = cv
                         }
                     }
-                    let (cu, cv) = YUV.chroma((r + n / 2) / n, (g + n / 2) / n, (b + n / 2) / n)
-                    uPlane[crow * cw + ccol] = cu
-                    vPlane[crow * cw + ccol] = cv
                 }
             }
         }

@@ -59,12 +59,23 @@ public struct TestPatternSource: Sendable {
         // Ring frequency rises linearly with radius, reaching half a cycle
         // per pixel (the finest a grid can hold) at the corners.
         let k = Double.pi / (2 * radius)
-        for row in 0..<h {
-            for column in 0..<w {
-                let dx = Double(column) - cx, dy = Double(row) - cy
-                let v = cos(k * (dx * dx + dy * dy) - phase)
-                let r = UInt8(127.5 + 127.5 * v)
-                f[x + column, y + row] = (r, UInt8(127.5 - 100 * v), UInt8(64 + 64 * sin(Double(row) * 0.05 + phase)))
+        // Written through the buffer, with the per-row blue hoisted: the sender draws this at the
+        // frame rate (30 fps at 640x480 is about 2 million pixels a second), so per-pixel
+        // subscripts and a sin per pixel cost a good part of a core. Same pixels as before.
+        let stride = f.width
+        f.pixels.withUnsafeMutableBufferPointer { p in
+            for row in 0..<h {
+                let blue = UInt8(64 + 64 * sin(Double(row) * 0.05 + phase))
+                let dy = Double(row) - cy
+                var i = ((y + row) * stride + x) * 3
+                for column in 0..<w {
+                    let dx = Double(column) - cx
+                    let v = cos(k * (dx * dx + dy * dy) - phase)
+                    p[i] = UInt8(127.5 + 127.5 * v)
+                    p[i + 1] = UInt8(127.5 - 100 * v)
+                    p[i + 2] = blue
+                    i += 3
+                }
             }
         }
     }
@@ -72,20 +83,33 @@ public struct TestPatternSource: Sendable {
     private func drawGradient(_ f: inout RGBFrame, x: Int, y: Int, width w: Int, height h: Int, time: Double) {
         let discs = [(cx: 0.3 + 0.2 * sin(time * 0.07), cy: 0.5 + 0.3 * cos(time * 0.05), r: 0.22, color: (1.0, 0.95, 0.8)),
                      (cx: 0.7 + 0.2 * cos(time * 0.04), cy: 0.4 + 0.3 * sin(time * 0.06), r: 0.15, color: (0.1, 0.1, 0.3))]
-        for row in 0..<h {
-            let v = 1 - 0.6 * Double(row) / Double(h)
-            for column in 0..<w {
-                let hue = (Double(column) / Double(w) + time * 0.004).truncatingRemainder(dividingBy: 1)
-                var (r, g, b) = Self.hueToRGB(hue)
-                r *= v; g *= v; b *= v
-                for disc in discs {
-                    let dx = (Double(column) / Double(w) - disc.cx), dy = (Double(row) / Double(h) - disc.cy)
-                    let d = (dx * dx + dy * dy).squareRoot()
-                    // Soft edge a few pixels wide.
-                    let a = max(0, min(1, (disc.r - d) * Double(w) / 6))
-                    r = r * (1 - a) + disc.color.0 * a; g = g * (1 - a) + disc.color.1 * a; b = b * (1 - a) + disc.color.2 * a
+        // The hue depends on the column only: once per column, not per pixel (same values).
+        let hues = (0..<w).map { column in
+            Self.hueToRGB((Double(column) / Double(w) + time * 0.004).truncatingRemainder(dividingBy: 1))
+        }
+        let stride = f.width
+        f.pixels.withUnsafeMutableBufferPointer { p in
+            for row in 0..<h {
+                let v = 1 - 0.6 * Double(row) / Double(h)
+                var i = ((y + row) * stride + x) * 3
+                for column in 0..<w {
+                    var (r, g, b) = hues[column]
+                    r *= v; g *= v; b *= v
+                    for disc in discs {
+                        let dx = (Double(column) / Double(w) - disc.cx), dy = (Double(row) / Double(h) - disc.cy)
+                        // Clearly outside the disc its weight is exactly 0 and the pixel unchanged:
+                        // skip the square root (most pixels).
+                        if abs(dx) > disc.r * 1.01 || abs(dy) > disc.r * 1.01 { continue }
+                        let d = (dx * dx + dy * dy).squareRoot()
+                        // Soft edge a few pixels wide.
+                        let a = max(0, min(1, (disc.r - d) * Double(w) / 6))
+                        r = r * (1 - a) + disc.color.0 * a; g = g * (1 - a) + disc.color.1 * a; b = b * (1 - a) + disc.color.2 * a
+                    }
+                    p[i] = UInt8(r * 255)
+                    p[i + 1] = UInt8(g * 255)
+                    p[i + 2] = UInt8(b * 255)
+                    i += 3
                 }
-                f[x + column, y + row] = (UInt8(r * 255), UInt8(g * 255), UInt8(b * 255))
             }
         }
     }
@@ -93,11 +117,18 @@ public struct TestPatternSource: Sendable {
     private func drawClock(_ f: inout RGBFrame, x: Int, y: Int, width w: Int, height h: Int, number: UInt32, milliseconds: UInt64) {
         let square = max(2, h / 12)
         let shift = Int(number) % (2 * square)
-        for row in 0..<h {
-            for column in 0..<w {
-                let dark = ((column + shift) / square + row / square) % 2 == 0
-                let v: UInt8 = dark ? 24 : 56
-                f[x + column, y + row] = (v, v, v + 16)
+        let stride = f.width
+        f.pixels.withUnsafeMutableBufferPointer { p in
+            for row in 0..<h {
+                var i = ((y + row) * stride + x) * 3
+                for column in 0..<w {
+                    let dark = ((column + shift) / square + row / square) % 2 == 0
+                    let v: UInt8 = dark ? 24 : 56
+                    p[i] = v
+                    p[i + 1] = v
+                    p[i + 2] = v + 16
+                    i += 3
+                }
             }
         }
         let ms = milliseconds % 86_400_000

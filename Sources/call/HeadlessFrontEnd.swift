@@ -13,6 +13,10 @@ struct HeadlessFrontEnd {
     }
 
     func run() async {
+        let render = ProcessInfo.processInfo.environment[HeadlessVideoRender.environmentKey].flatMap {
+            HeadlessVideoRender.start(frames: controller.remoteVideo, path: $0)
+        }
+        defer { render?.stop() }
         let commands = Self.stdinLines()
         let reader = Task { [controller] in
             for await line in commands {

@@ -40,8 +40,14 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(name: .customLong("video-device"), help: ArgumentHelp(
         "The camera (default: the first one `call devices` lists; none: the test pattern).", valueName: "/dev/videoN"))
     var videoDevice: String?
-    @Option(name: .customLong("video-size"), help: "Camera size WxH (the nearest it offers).") var videoSize = "640x480"
-    @Option(name: .customLong("fps"), help: "Camera frame rate (the nearest it offers).") var fps = 30
+    // Given, these also set the test pattern's size and the rate we send at; not given, a camera is
+    // asked for 640x480 at 30 fps and the test pattern is 640x360, with frames sent at 15 fps.
+    @Option(name: .customLong("video-size"), help: ArgumentHelp(
+        "Camera size (the nearest it offers) and test pattern size (default: 640x480 camera, 640x360 pattern).",
+        valueName: "WxH"))
+    var videoSize: String?
+    @Option(name: .customLong("fps"), help: "Camera frame rate (the nearest it offers) and the rate we send at (default: 30 camera, 15 sent).")
+    var fps: Int?
     @Option(name: .customLong("audio-device"), help: "The ALSA capture device for the microphone (see `call devices`).")
     var audioDevice = "default"
     @Option(name: .customLong("audio-out"), help: "The ALSA playback device for the peer's sound.")
@@ -73,7 +79,7 @@ struct JoinCommand: AsyncParsableCommand {
             throw ValidationError("--video-device \(videoDevice) does not exist; `call devices` lists the cameras")
         }
         guard cameraSize != nil else { throw ValidationError("--video-size must be WxH, e.g. 640x480") }
-        guard (1...60).contains(fps) else { throw ValidationError("--fps must be 1 to 60") }
+        if let fps, !(1...60).contains(fps) { throw ValidationError("--fps must be 1 to 60") }
         if let videoFile {
             do { _ = try Y4MReader(contentsOf: videoFile) } catch {
                 throw ValidationError("--video-file \(videoFile) is not a readable Y4M file (\(error)); make one with ffmpeg -i IN -pix_fmt yuv420p OUT.y4m")
@@ -82,7 +88,7 @@ struct JoinCommand: AsyncParsableCommand {
     }
 
     var cameraSize: (width: Int, height: Int)? {
-        let parts = videoSize.lowercased().split(separator: "x").compactMap { Int($0) }
+        let parts = (videoSize ?? "640x480").lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, (16...4096).contains(parts[0]), (16...4096).contains(parts[1]) else { return nil }
         return (parts[0], parts[1])
     }
@@ -93,12 +99,19 @@ struct JoinCommand: AsyncParsableCommand {
         var notice: String?
         let size = cameraSize ?? (640, 480)
         if let path = videoDevice ?? VideoDeviceList.cameras().first?.path {
-            sources.append(.camera(path: path, width: size.width, height: size.height, fps: fps))
+            sources.append(.camera(path: path, width: size.width, height: size.height, fps: fps ?? 30))
         } else if videoFile == nil {
             notice = "no camera found; calls send the test pattern"
         }
         if let videoFile { sources.append(.file(videoFile)) }
         return (sources + [.testPattern], notice)
+    }
+
+    func videoOptions(sources: [VideoSourceKind]) -> VideoCall.Options {
+        var options = VideoCall.Options(sources: sources)
+        if videoSize != nil, let size = cameraSize { (options.width, options.height) = size }
+        if let fps { options.fps = fps }
+        return options
     }
 
     func peerConfiguration() throws(ICEServer.ParseError) -> PeerConnectionConfiguration {
@@ -155,7 +168,7 @@ struct JoinCommand: AsyncParsableCommand {
             client: client, autoAnswer: autoAnswer, ringTimeout: .seconds(ringTimeout),
             peerConfiguration: try peerConfiguration(),
             mediaOptions: CallMediaSession.Options(
-                video: VideoCall.Options(sources: video.sources),
+                video: videoOptions(sources: video.sources),
                 audioInput: audioDevice, audioOutput: audioOut),
             snapshotDirectory: FileManager.default.currentDirectoryPath, logger: logger)
         if let notice = video.notice { await controller.tell(notice) }
