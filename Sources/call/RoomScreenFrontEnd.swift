@@ -74,6 +74,12 @@ final class ScreenThread: @unchecked Sendable {
     private var videoOptions: RenderOptions
     private var previewFrame: UInt32 = 0
     private var previewShown = false
+    /// What the preview pane shows: the local frame's number (in a call), when the
+    /// standalone pattern was last drawn, and the overlay on it.
+    private var previewDrawn: UInt64?
+    private var previewDrawnAt = ContinuousClock.now - .seconds(1)
+    private var previewOverlaysDrawn: [VideoOverlay] = []
+    private var previewWriterHasScreen: Bool { previewWriter.shownCells != nil && previewWriter.options == videoOptions }
     private var videoBytes: [UInt8] = []
     /// The peer's decoded video, drawn when a new frame is there.
     private let remoteVideo: LatestFrame
@@ -141,7 +147,10 @@ final class ScreenThread: @unchecked Sendable {
             if finished { break }
             drawPreview(on: screen)
             drawRemote(on: screen)
-            if let command = screen.readCommand(timeoutMilliseconds: 50) { handle(command, screen: screen) }
+            // With a picture to show, the wait for a key is short, so a new frame is drawn
+            // within 5 ms of arriving (30 fps and more); without one, 50 ms is plenty.
+            let showingVideo = remoteVideo.newest != nil || (callStarted != nil && sendingVideo)
+            if let command = screen.readCommand(timeoutMilliseconds: showingVideo ? 5 : 50) { handle(command, screen: screen) }
         }
         return nil
     }
@@ -237,13 +246,24 @@ final class ScreenThread: @unchecked Sendable {
             previewWriter.invalidate()
             previewShown = true
         }
-        previewWriter.options = videoOptions
-        let milliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
-        // In a call: what we send; otherwise the local source on its own.
-        let frame = localVideo.newest?.frame ?? previewSource.frame(number: previewFrame, captureMilliseconds: milliseconds)
-        previewFrame &+= 1
-        videoBytes.removeAll(keepingCapacity: true)
         let overlays = microphoneMuted ? [Self.overlay("muted", paneWidth: pane.width, placement: .bottomLeft)] : []
+        // In a call: what we send, when a new frame is there; otherwise the local source
+        // on its own, at 30 fps at most (the screen loop turns faster than that).
+        let frame: I420Frame
+        if let sent = localVideo.newest {
+            guard sent.number != previewDrawn || overlays != previewOverlaysDrawn || !previewWriterHasScreen else { return }
+            previewDrawn = sent.number
+            frame = sent.frame
+        } else {
+            guard ContinuousClock.now - previewDrawnAt >= .milliseconds(33) || overlays != previewOverlaysDrawn
+                    || !previewWriterHasScreen else { return }
+            previewDrawnAt = .now
+            frame = previewSource.frame(number: previewFrame, captureMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
+            previewFrame &+= 1
+        }
+        previewOverlaysDrawn = overlays
+        previewWriter.options = videoOptions
+        videoBytes.removeAll(keepingCapacity: true)
         previewWriter.render(.i420(frame), in: CellRect(x: pane.x, y: pane.y, width: pane.width, height: pane.height),
                              overlays: overlays, appendingTo: &videoBytes)
         Self.writeOut(videoBytes)
