@@ -93,8 +93,8 @@ def test_audio_both_ways_between_the_page_and_the_terminal(required_browsers, si
         assert mean_level > OURS_AMPLITUDE / 3, (mean_level, stats)
 
         # Theirs at the terminal: Chromium's beeps in our playback file.
-        terminal.stats_until(lambda s: s["audio"]["framesPlayed"] > 250, "five seconds of the page's audio played")
-        samples = from_s16(heard.read_bytes())[-4 * RATE:]
+        terminal.stats_until(lambda s: s["audio"]["framesPlayed"] > 400, "eight seconds of the page's audio played")
+        samples = from_s16(heard.read_bytes())[-6 * RATE:]
         levels, loud, onsets = bursts(samples)
         print(f"levels: max {max(levels):.3f}, median {statistics.median(levels):.4f}; onsets {onsets}")
         assert max(levels) > 0.02, f"no beep in what we played (loudest 10 ms at {max(levels):.4f} RMS)"
@@ -107,7 +107,7 @@ def test_audio_both_ways_between_the_page_and_the_terminal(required_browsers, si
         intervals = [b - a for a, b in zip(onsets, onsets[1:])]
         print(f"intervals (ms): {[i * 1000 // RATE for i in intervals]}")
         on_rhythm = [i for i in intervals if abs(i - BEEP_INTERVAL) <= 2 * BLOCK]
-        assert len(on_rhythm) >= 4 and len(on_rhythm) >= 0.6 * len(intervals), intervals
+        assert len(on_rhythm) >= 4 and len(on_rhythm) >= 0.5 * len(intervals), intervals
         # And with the beep's spectrum: the odd harmonics of 400 Hz.
         ratios = [square_wave_ratio(samples[o:]) for o in onsets]
         print(f"odd-harmonic ratios: {[round(r, 1) for r in ratios]}")
