@@ -257,7 +257,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CallMediaTests",
-            dependencies: ["CallMedia", "Media", "PeerConnection", "SCTP"],
+            dependencies: ["CallMedia", "Codecs", "Media", "PeerConnection", "RTP", "SCTP", "Sound"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -11,42 +11,37 @@ import Synchronization
 /// next packet when there is one, else PLC), and writes it to ALSA, whose pace
 /// (or the clock's, for a device that does not pace) sets the thread's.
 final class AudioReceiver: Sendable {
-    private struct State {
-        var buffer = JitterBuffer(configuration: JitterBuffer.Configuration(
-            clockRate: 48_000, minimumDelay: .milliseconds(40), maximumDelay: .milliseconds(300)))
-        var remoteSSRC: UInt32?
-        var level: AudioLevel?
-        var counters = AudioReceiveCounters()
-    }
-
-    private let state = Mutex(State())
+    private let playout: Mutex<AudioPlayout>
     private let running = Atomic<Bool>(false)
-    private let negotiation: AudioNegotiation
     private let device: String
     private let notices: @Sendable (String) -> Void
     private let origin = ContinuousClock.now
+    /// CLOCK_MONOTONIC nanoseconds of the first sample written to the device (0 until then).
+    private let playbackStart = Atomic<Int64>(0)
+    private let playbackResyncs = Atomic<Int>(0)
 
     init(negotiation: AudioNegotiation, device: String, notices: @escaping @Sendable (String) -> Void) {
-        self.negotiation = negotiation
         self.device = device
         self.notices = notices
-        state.withLock { $0.remoteSSRC = negotiation.remoteSSRC }
+        playout = Mutex(AudioPlayout(remoteSSRC: negotiation.remoteSSRC, audioLevelExtensionID: negotiation.audioLevelExtensionID))
     }
 
-    var counters: AudioReceiveCounters { state.withLock { $0.counters } }
+    var counters: AudioReceiveCounters { playout.withLock { $0.counters } }
 
     /// The peer's last audio level (RFC 6464), for the speaking indicator.
-    var remoteLevel: AudioLevel? { state.withLock { $0.level } }
+    var remoteLevel: AudioLevel? { playout.withLock { $0.level } }
 
-    func receive(_ packet: RTPPacket) {
+    /// When the first sample went to the device (CLOCK_MONOTONIC), and how often the
+    /// output's clock was reset since because the thread fell behind.
+    var playbackClock: (start: Duration?, resyncs: Int) {
+        let start = playbackStart.load(ordering: .relaxed)
+        return (start == 0 ? nil : .nanoseconds(start), playbackResyncs.load(ordering: .relaxed))
+    }
+
+    /// One decrypted RTP packet of the audio payload type, as it came off the wire.
+    func receive(_ bytes: [UInt8]) {
         let now = ContinuousClock.now - origin
-        state.withLock { state in
-            if state.remoteSSRC == nil { state.remoteSSRC = packet.ssrc }
-            guard packet.ssrc == state.remoteSSRC else { return }
-            if let id = negotiation.audioLevelExtensionID, let level = packet.audioLevel(extensionID: id) { state.level = level }
-            state.counters.packetsReceived += 1
-            state.buffer.insert(packet, arrival: now)
-        }
+        playout.withLock { $0.receive(bytes, arrival: now) }
     }
 
     func start() {
@@ -61,54 +56,179 @@ final class AudioReceiver: Sendable {
     private func run() {
         let output = AudioOutput(device: device, channels: 1)
         defer { output.close() }
-        let decoder: OpusDecoder
-        do { decoder = try OpusDecoder(sampleRate: 48_000, channels: 1) } catch {
+        var renderer: AudioFrameRenderer
+        do { renderer = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1)) } catch {
             notices("the peer's audio cannot be decoded: \(error)")
             return
         }
-        let frame = AudioOutput.periodFrames
-        let silence = [Int16](repeating: 0, count: frame)
-        var playing = false
         while running.load(ordering: .relaxed) {
             let now = ContinuousClock.now - origin
-            let due = state.withLock { state -> [JitterBufferOutput] in
-                var out: [JitterBufferOutput] = []
-                while let next = state.buffer.pop(now: now) { out.append(next) }
-                return out
+            let due = playout.withLock { $0.due(now: now) }
+            let (pcm, counts) = renderer.render(due)
+            output.write(pcm)
+            if let notice = output.takeNotice() { notices(notice) }
+            if playbackStart.load(ordering: .relaxed) == 0, let start = output.clockOrigin {
+                playbackStart.store(start.nanosecondsSinceZero, ordering: .relaxed)
             }
-            var pcm: [Int16] = []
-            for (index, item) in due.enumerated() {
-                switch item {
-                case .packet(let packet):
-                    playing = true
-                    guard let opus = OpusDepayloader.depayload(packet), let decoded = try? decoder.decode(opus) else {
-                        pcm += (try? decoder.concealLoss(frameSamples: frame)) ?? silence
-                        continue
-                    }
-                    pcm += decoded
-                case .lost(_, let count):
-                    state.withLock { $0.counters.concealed += count }
+            playbackResyncs.store(output.clockResyncs, ordering: .relaxed)
+            playout.withLock { $0.played(counts, samples: pcm.count) }
+        }
+    }
+}
+
+/// The receive side's bookkeeping, without threads or devices: bytes in (parsed,
+/// filtered by SSRC, counted), due jitter-buffer output out.
+struct AudioPlayout: Sendable {
+    var buffer = JitterBuffer(configuration: JitterBuffer.Configuration(
+        clockRate: 48_000, minimumDelay: .milliseconds(40), maximumDelay: .milliseconds(300)))
+    var remoteSSRC: UInt32?
+    let audioLevelExtensionID: UInt8?
+    var level: AudioLevel?
+    private var ownCounters = AudioReceiveCounters()
+    private var playedSamples = 0
+
+    init(remoteSSRC: UInt32?, audioLevelExtensionID: UInt8?) {
+        self.remoteSSRC = remoteSSRC
+        self.audioLevelExtensionID = audioLevelExtensionID
+    }
+
+    /// Ours, with what the jitter buffer threw away (late, duplicate, far out of sequence, flushed).
+    var counters: AudioReceiveCounters {
+        var counters = ownCounters
+        let buffered = buffer.counters
+        counters.discarded = buffered.late + buffered.duplicates + buffered.rejected + buffered.flushed
+        return counters
+    }
+
+    /// What the playback thread did with one period's output.
+    mutating func played(_ counts: AudioFrameRenderer.Counts, samples: Int) {
+        ownCounters.concealed += counts.concealed
+        ownCounters.underruns += counts.underruns
+        ownCounters.undecodable += counts.undecodable
+        ownCounters.droppedToCatchUp += counts.droppedToCatchUp
+        playedSamples += samples
+        ownCounters.framesPlayed = playedSamples / AudioOutput.periodFrames
+    }
+
+    mutating func receive(_ bytes: [UInt8], arrival: Duration) {
+        guard let packet = RTPPacket(parsing: bytes) else {
+            ownCounters.malformed += 1
+            return
+        }
+        if remoteSSRC == nil { remoteSSRC = packet.ssrc }
+        guard packet.ssrc == remoteSSRC else {
+            ownCounters.otherSSRC += 1
+            return
+        }
+        if let id = audioLevelExtensionID, let level = packet.audioLevel(extensionID: id) { self.level = level }
+        ownCounters.packetsReceived += 1
+        buffer.insert(packet, arrival: arrival)
+    }
+
+    /// Everything the jitter buffer has due at `now`, in order.
+    mutating func due(now: Duration) -> [JitterBufferOutput] {
+        var out: [JitterBufferOutput] = []
+        while let next = buffer.pop(now: now) { out.append(next) }
+        return out
+    }
+}
+
+/// Turns one period's due jitter-buffer output into PCM: decodes packets, fills
+/// gaps with FEC or concealment, and keeps the device fed when nothing is due.
+/// Owned by the playback thread (the decoder is not thread-safe).
+///
+/// Concealment played because nothing was due (an underrun) stands in for audio
+/// that is late or lost. It is a debt: without paying it back, every stall upstream
+/// (the sender, the network, a loaded machine) would add its length to the latency
+/// for the rest of the call, because the jitter buffer releases by arrival and the
+/// late packets still come (as a burst) or are reported lost (and concealed again).
+/// So a loss report first counts against the debt, and a burst of due packets
+/// skips its oldest ones (always playing the newest) until the debt is paid. A
+/// period with exactly one packet due means the stream flows on time again: the
+/// debt is forgiven, as is a talkspurt start (marker bit) after a pause.
+struct AudioFrameRenderer {
+    struct Counts: Equatable {
+        var concealed = 0
+        var underruns = 0
+        var undecodable = 0
+        var droppedToCatchUp = 0
+    }
+
+    /// Lost frames concealed at most per gap: a longer gap is a pause, not worth 200 ms of PLC.
+    static let maxConcealedPerGap = 10
+    /// Underrun concealment remembered at most (samples): 1 s.
+    static let maxDebt = 48_000
+    let decoder: OpusDecoder
+    private(set) var playing = false
+    /// Samples of underrun concealment not yet made up for.
+    private(set) var debt = 0
+    private let frame = AudioOutput.periodFrames
+
+    init(decoder: OpusDecoder) { self.decoder = decoder }
+
+    /// Mono PCM, never empty: what the due packets decode to (a peer's 10 ms packets give
+    /// 480 samples each), or a period of concealment or silence when nothing is due.
+    mutating func render(_ due: [JitterBufferOutput]) -> ([Int16], Counts) {
+        let silence = [Int16](repeating: 0, count: frame)
+        var counts = Counts()
+        var pcm: [Int16] = []
+        var packetsLeft = due.reduce(0) { count, item in if case .packet = item { count + 1 } else { count } }
+        let onTime = packetsLeft == 1 && due.count == 1
+        for (index, item) in due.enumerated() {
+            let next = index + 1 < due.count ? due[index + 1] : nil
+            switch item {
+            case .packet(let packet):
+                packetsLeft -= 1
+                if packet.marker { debt = 0 }
+                if debt > 0 && packetsLeft > 0 {
+                    // Its time was already filled by concealment: skip it, keep a newer one.
+                    debt = max(0, debt - Self.duration(of: packet, before: next))
+                    counts.droppedToCatchUp += 1
+                    continue
+                }
+                playing = true
+                guard let opus = OpusDepayloader.depayload(packet), let decoded = try? decoder.decode(opus), !decoded.isEmpty
+                else {
+                    counts.undecodable += 1
+                    pcm += (try? decoder.concealLoss(frameSamples: frame)) ?? silence
+                    continue
+                }
+                pcm += decoded
+            case .lost(_, let count):
+                counts.concealed += count
+                // The earliest lost frames were already covered by underrun concealment.
+                let covered = min(count, debt / frame)
+                debt -= covered * frame
+                let conceal = min(count - covered, Self.maxConcealedPerGap)
+                for lost in 0..<conceal {
                     // The packet after the gap may carry the last lost frame as FEC (RFC 6716 §2.1.7).
-                    let next = index + 1 < due.count ? due[index + 1] : nil
-                    for lost in 0..<min(count, 10) {
-                        if lost == count - 1, case .packet(let packet)? = next, let opus = OpusDepayloader.depayload(packet),
-                           let recovered = try? decoder.decodeFEC(opus, frameSamples: frame) {
-                            pcm += recovered
-                        } else {
-                            pcm += (try? decoder.concealLoss(frameSamples: frame)) ?? silence
-                        }
+                    if lost == conceal - 1, case .packet(let packet)? = next, let opus = OpusDepayloader.depayload(packet),
+                       let recovered = try? decoder.decodeFEC(opus, frameSamples: frame) {
+                        pcm += recovered
+                    } else {
+                        pcm += (try? decoder.concealLoss(frameSamples: frame)) ?? silence
                     }
                 }
             }
-            if pcm.isEmpty {
-                // Nothing due this period: keep the device fed (PLC once playing, else silence).
-                pcm = playing ? ((try? decoder.concealLoss(frameSamples: frame)) ?? silence) : silence
-                if playing { state.withLock { $0.counters.underruns += 1 } }
-            }
-            output.write(pcm)
-            if let notice = output.takeNotice() { notices(notice) }
-            state.withLock { $0.counters.framesPlayed += pcm.count / frame }
         }
+        if onTime { debt = 0 }
+        if pcm.isEmpty {
+            // Nothing to play this period (nothing due, or only losses the debt covered):
+            // keep the device fed, with PLC once playing (a new debt), else silence.
+            pcm = playing ? ((try? decoder.concealLoss(frameSamples: frame)) ?? silence) : silence
+            if playing {
+                counts.underruns += 1
+                debt = min(Self.maxDebt, debt + frame)
+            }
+        }
+        return (pcm, counts)
+    }
+
+    /// A packet's length in samples: up to the next packet's timestamp, else one period.
+    private static func duration(of packet: RTPPacket, before next: JitterBufferOutput?) -> Int {
+        guard case .packet(let following)? = next else { return AudioOutput.periodFrames }
+        let gap = Int(Int32(bitPattern: following.timestamp &- packet.timestamp))
+        return (120...5760).contains(gap) ? gap : AudioOutput.periodFrames
     }
 }
 
@@ -119,4 +239,14 @@ public struct AudioReceiveCounters: Sendable, Equatable {
     public var concealed = 0
     /// Periods with nothing due, filled by concealment.
     public var underruns = 0
+    /// Audio payload type packets that are not RTP at all.
+    public var malformed = 0
+    /// Packets from an SSRC other than the peer's stream.
+    public var otherSSRC = 0
+    /// Packets the jitter buffer dropped: late, duplicate, far out of sequence, or held when the stream restarted.
+    public var discarded = 0
+    /// Packets libopus refused (or that were empty), replaced by concealment.
+    public var undecodable = 0
+    /// Packets of a late burst skipped so the latency does not grow (AudioFrameRenderer).
+    public var droppedToCatchUp = 0
 }

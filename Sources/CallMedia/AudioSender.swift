@@ -17,6 +17,9 @@ final class AudioSender: Sendable {
     /// (RFC 3550 §6.4.1), which is what lets a receiver line audio up with video.
     private let statistics: Mutex<SenderStatistics>
     private let origin = ContinuousClock.now
+    /// CLOCK_MONOTONIC nanoseconds of the first captured sample (0 until then).
+    private let captureStart = Atomic<Int64>(0)
+    private let captureResyncs = Atomic<Int>(0)
     private let outgoing: AsyncStream<[UInt8]>.Continuation
     private let forwarder: Task<Void, Never>
     private let negotiation: AudioNegotiation
@@ -49,6 +52,13 @@ final class AudioSender: Sendable {
             let description = SourceDescription(ssrc: negotiation.localSSRC, cname: negotiation.cname)
             return RTCPPacket.serializeCompound([.senderReport(report), .sourceDescription(description)])
         }
+    }
+
+    /// When the microphone's first sample was taken (CLOCK_MONOTONIC), and how often its
+    /// clock was reset since because this thread fell behind.
+    var captureClock: (start: Duration?, resyncs: Int) {
+        let start = captureStart.load(ordering: .relaxed)
+        return (start == 0 ? nil : .nanoseconds(start), captureResyncs.load(ordering: .relaxed))
     }
 
     func start(seed: UInt64) {
@@ -84,6 +94,10 @@ final class AudioSender: Sendable {
         while running.load(ordering: .relaxed) {
             var samples = input.read()
             if let notice = input.takeNotice() { notices(notice) }
+            if captureStart.load(ordering: .relaxed) == 0, let start = input.clockOrigin {
+                captureStart.store(start.nanosecondsSinceZero, ordering: .relaxed)
+            }
+            captureResyncs.store(input.clockResyncs, ordering: .relaxed)
             if muted.load(ordering: .relaxed) { samples = [Int16](repeating: 0, count: samples.count) }
             guard let opus = try? encoder.encode(samples) else { continue }
             if negotiation.dtx, opus.count <= 2 {
@@ -118,5 +132,21 @@ enum AudioLevelMeter {
         let dBov = rms > 0 ? -20 * log10(rms) : 127
         let level = UInt8(max(0, min(127, dBov.rounded())))
         return AudioLevel(voiceActivity: level < speakingLevel, level: level)
+    }
+
+    /// Whether a peer sending `level` is speaking: its voice activity flag, or a level
+    /// louder than ours would flag. Some stacks never set the flag (aiortc sends V=0 with
+    /// every level; RFC 6464 §3 makes it optional, vad=off), and a loud peer must not
+    /// show as silent because of that.
+    static func speaking(_ level: AudioLevel) -> Bool {
+        level.voiceActivity || level.level < speakingLevel
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (a CLOCK_MONOTONIC reading fits an Int64 for 292 years).
+    var nanosecondsSinceZero: Int64 {
+        let parts = components
+        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
     }
 }

@@ -64,7 +64,7 @@ public actor CallMediaSession {
                 switch packet {
                 case .rtp(let bytes):
                     if let audioPayloadType, bytes.count > 1, bytes[1] & 0x7F == audioPayloadType {
-                        if let packet = RTPPacket(parsing: bytes) { audioReceiver?.receive(packet) }
+                        audioReceiver?.receive(bytes)
                     } else {
                         await video?.receive(rtp: bytes)
                     }
@@ -99,13 +99,22 @@ public actor CallMediaSession {
         /// The peer's latest level in -dBov (0 loudest, 127 silent) and whether it is speaking.
         public var remoteLevel: UInt8?
         public var remoteSpeaking: Bool
+        /// CLOCK_MONOTONIC of the first sample captured and the first played, and the
+        /// pacing restarts since (see AudioInput.clockOrigin): how a benchmark maps
+        /// sample positions in file-plugin streams to time.
+        public var captureStartedAt: Duration?
+        public var playbackStartedAt: Duration?
+        public var clockResyncs: Int
     }
 
     public func audioStats() -> AudioStats? {
         guard audio != nil else { return nil }
         let level = audioReceiver?.remoteLevel
+        let capture = audioSender?.captureClock, playback = audioReceiver?.playbackClock
         return AudioStats(muted: audioSender?.isMuted ?? true, packetsSent: audioSender?.sent ?? 0,
                           received: audioReceiver?.counters ?? AudioReceiveCounters(),
-                          remoteLevel: level?.level, remoteSpeaking: level?.voiceActivity ?? false)
+                          remoteLevel: level?.level, remoteSpeaking: level.map(AudioLevelMeter.speaking) ?? false,
+                          captureStartedAt: capture?.start, playbackStartedAt: playback?.start,
+                          clockResyncs: (capture?.resyncs ?? 0) + (playback?.resyncs ?? 0))
     }
 }

@@ -535,7 +535,13 @@ public actor CallController {
             report.audio = CallStats.Audio(muted: audio.muted, packetsSent: audio.packetsSent,
                                            packetsReceived: audio.received.packetsReceived,
                                            framesPlayed: audio.received.framesPlayed, concealedFrames: audio.received.concealed,
-                                           remoteAudioLevel: audio.remoteLevel, remoteSpeaking: audio.remoteSpeaking)
+                                           remoteAudioLevel: audio.remoteLevel, remoteSpeaking: audio.remoteSpeaking,
+                                           packetsDiscarded: audio.received.malformed + audio.received.otherSSRC
+                                               + audio.received.discarded + audio.received.undecodable,
+                                           packetsDroppedToCatchUp: audio.received.droppedToCatchUp,
+                                           captureStartedAt: audio.captureStartedAt.map(Self.seconds),
+                                           playbackStartedAt: audio.playbackStartedAt.map(Self.seconds),
+                                           clockResyncs: audio.clockResyncs)
         }
         updateSink.yield(.stats(report))
     }

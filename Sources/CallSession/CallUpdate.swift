@@ -57,6 +57,16 @@ public struct CallStats: Sendable, Equatable {
         /// RFC 6464 level of the peer in -dBov (0 loudest, 127 silent).
         public var remoteAudioLevel: UInt8?
         public var remoteSpeaking: Bool
+        /// Packets dropped before playout: not RTP, another SSRC, late, duplicate or out of
+        /// sequence (jitter buffer), or refused by the decoder.
+        public var packetsDiscarded: Int = 0
+        /// Packets of late bursts skipped to keep the latency from growing.
+        public var packetsDroppedToCatchUp: Int = 0
+        /// Seconds on CLOCK_MONOTONIC of the first sample captured and the first played;
+        /// `clockResyncs` counts pacing restarts that break sample-to-time mapping.
+        public var captureStartedAt: Double?
+        public var playbackStartedAt: Double?
+        public var clockResyncs: Int = 0
     }
 
     /// Video counters, named as RTCInboundRtpStreamStats / RTCOutboundRtpStreamStats name them.

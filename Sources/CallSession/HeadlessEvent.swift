@@ -74,6 +74,11 @@ extension CallUpdate {
                     "concealedFrames": .number(Double(audio.concealedFrames)),
                     "audioLevel": audio.remoteAudioLevel.map { .number(Double($0)) } ?? .null,
                     "speaking": .bool(audio.remoteSpeaking),
+                    "packetsDiscarded": .number(Double(audio.packetsDiscarded)),
+                    "packetsDroppedToCatchUp": .number(Double(audio.packetsDroppedToCatchUp)),
+                    "captureStartedAt": audio.captureStartedAt.map { .number($0) } ?? .null,
+                    "playbackStartedAt": audio.playbackStartedAt.map { .number($0) } ?? .null,
+                    "clockResyncs": .number(Double(audio.clockResyncs)),
                 ]
             }
             return .object(fields)

@@ -54,6 +54,9 @@ public struct JitterBuffer: Sendable {
         public var rejected = 0
         /// Sender sequence restarts: held packets were dropped and numbering began anew.
         public var restarts = 0
+        /// Held packets dropped at those restarts (never released, so counted here:
+        /// every received packet ends up released, held, or in one of the drop counters).
+        public var flushed = 0
     }
 
     struct Entry: Sendable {
@@ -104,6 +107,7 @@ public struct JitterBuffer: Sendable {
         case .restarted(let s):
             seq = s
             counters.restarts += 1
+            counters.flushed += count
             entries.removeAll()
             entriesStart = 0
             nextToRelease = nil

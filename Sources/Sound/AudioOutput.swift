@@ -45,6 +45,14 @@ public final class AudioOutput {
     /// True when the clock, not the device, holds the pace (decided by measuring under `.automatic`).
     public var pacedByClock: Bool { pacer.decision == .clock }
 
+    /// When the first period was played, on the pacing clock (CLOCK_MONOTONIC by default):
+    /// sample n of the stream belongs to `clockOrigin + n / rate` while `clockResyncs` is 0.
+    public var clockOrigin: Duration? { pacer.firstTransfer }
+
+    /// Times the clock's pacing restarted because the caller fell behind by more than 200 ms
+    /// (each one breaks the sample-to-time mapping above).
+    public var clockResyncs: Int { pacer.resyncs }
+
     /// Recoveries and waits seen on the device, if one is open.
     public var counters: PCMCounters? { pcm?.counters }
 

@@ -28,6 +28,8 @@ struct Pacer {
     private let trustAfter: Duration
     private(set) var decision: Decision
     private var start: Duration?
+    /// When the first transfer began (`start` moves on a resync; this does not).
+    private(set) var firstTransfer: Duration?
     private var frames = 0
     private(set) var resyncs = 0
 
@@ -56,13 +58,19 @@ struct Pacer {
 
     /// Call before each transfer: the first one fixes the origin of the deadlines.
     mutating func willTransfer() {
-        if start == nil { start = clock.now() }
+        if start == nil {
+            start = clock.now()
+            firstTransfer = start
+        }
     }
 
     /// Call after each transfer of `count` frames: decides, then waits if the clock paces.
     mutating func didTransfer(frames count: Int) {
         guard count > 0 else { return }
-        if start == nil { start = clock.now() }
+        if start == nil {
+            start = clock.now()
+            firstTransfer = start
+        }
         frames += count
         guard var origin = start else { return }
         let audio = Pacer.duration(frames: frames, rate: rate)

@@ -237,6 +237,39 @@ import Testing
         #expect(released.count > 3000)
     }
 
+    @Test func opusDepayloaderAndAudioJitterBuffer() {
+        var random = TestRandom(seed: 0xF7)
+        var payloader = OpusPayloader(ssrc: 7, payloadType: 111, initialSequenceNumber: 65_000)
+        var jb = JitterBuffer(configuration: .init(clockRate: 48_000, minimumDelay: .milliseconds(40),
+                                                   maximumDelay: .milliseconds(300), capacity: 200))
+        var now = Duration.zero
+        var timestamp: UInt32 = 0xFFFF_8000  // wraps within the first second
+        var parsed = 0
+        for i in 0..<20_000 {
+            var packet = payloader.packetize(random.bytes(Int.random(in: 1...120, using: &random)), timestamp: timestamp,
+                                              startOfTalkspurt: i == 0)
+            timestamp &+= 960
+            if i % 500 == 0 {  // a huge jump of the timestamp, or of the sequence number
+                packet.timestamp &+= UInt32.random(in: 0...UInt32.max, using: &random)
+                packet.sequenceNumber &+= UInt16.random(in: 3001...62000, using: &random)
+            }
+            let bytes = i % 3 == 0 ? random.mutate(packet.serialized()) : packet.serialized()
+            now += .microseconds(Int.random(in: 0...40_000, using: &random))
+            guard let received = RTPPacket(parsing: bytes) else { continue }
+            parsed += 1
+            // Nil only for an empty payload; otherwise exactly the payload, whatever it holds.
+            let opus = OpusDepayloader.depayload(received)
+            #expect(opus == (received.payload.isEmpty ? nil : received.payload))
+            jb.insert(received, arrival: now)
+            while jb.pop(now: now) != nil {}
+        }
+        while jb.pop(now: now + .seconds(10)) != nil {}
+        let c = jb.counters
+        #expect(c.received == parsed && jb.count == 0)
+        #expect(c.released + c.duplicates + c.late + c.rejected + c.flushed == c.received)
+        #expect(c.rejected > 0 && c.lost > 0)
+    }
+
     @Test func rtxUnwrap() {
         var random = TestRandom(seed: 0xF5)
         for _ in 0..<5000 {

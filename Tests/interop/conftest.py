@@ -28,6 +28,18 @@ def missing_prerequisite(message):
     pytest.skip(f"missing prerequisite: {message}")
 
 
+def required_prerequisite(message):
+    """Fails everywhere: for tests whose whole point is the missing peer (aiortc, Chromium)."""
+    pytest.fail(f"missing prerequisite: {message} (scripts/install-deps --test)", pytrace=False)
+
+
+def import_or_fail(module_name):
+    try:
+        return __import__(module_name)
+    except ImportError:
+        required_prerequisite(f"python module {module_name}")
+
+
 def import_or_missing(module_name):
     try:
         return __import__(module_name)

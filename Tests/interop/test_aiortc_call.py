@@ -19,12 +19,14 @@ PEER_SCRIPT = Path(__file__).resolve().parent / "aiortc_peer.py"
 class AiortcPeer(JsonLinesProcess):
     """Tests/interop/aiortc_peer.py as a child process: JSON lines both ways."""
 
-    def __init__(self, server, user, call=None, video=False):
+    def __init__(self, server, user, call=None, video=False, audio_tone=None):
         args = [sys.executable, str(PEER_SCRIPT), "--server", server, "--user", user, "--room", ROOM]
         if call:
             args += ["--call", call]
         if video:
             args.append("--video")
+        if audio_tone is not None:
+            args += ["--audio-tone", str(audio_tone)]
         super().__init__("aiortc", args)
 
     def send(self, **command):
@@ -51,8 +53,8 @@ def aiortc_peer(signaling_server):
     host, port = signaling_server
     started = []
 
-    def start(user, call=None, video=False):
-        peer = AiortcPeer(f"http://{host}:{port}", user, call, video)
+    def start(user, call=None, video=False, audio_tone=None):
+        peer = AiortcPeer(f"http://{host}:{port}", user, call, video, audio_tone)
         started.append(peer)
         peer.expect(event="ready")
         return peer

@@ -7,33 +7,7 @@ import math
 import struct
 import time
 
-RATE = 48_000
-
-
-def alsa_config(folder, infile, outfile):
-    """An ALSA config of its own for one process (ALSA_CONFIG_PATH replaces alsa.conf,
-    so it defines everything it uses): capture reads `infile`, playback writes `outfile`."""
-    path = folder / "asound.conf"
-    path.write_text(f"""
-pcm.filecap {{ type file slave.pcm {{ type null }} file "/dev/null" infile "{infile}" format "raw" }}
-pcm.fileplay {{ type file slave.pcm {{ type null }} file "{outfile}" format "raw" }}
-pcm.duplex {{ type asym playback.pcm "fileplay" capture.pcm "filecap" }}
-pcm.!default {{ type plug slave.pcm "duplex" }}
-""")
-    return {"ALSA_CONFIG_PATH": str(path)}
-
-
-def write_tone(path, frequency, seconds, amplitude):
-    samples = (int(amplitude * 32767 * math.sin(2 * math.pi * frequency * n / RATE)) for n in range(RATE * seconds))
-    path.write_bytes(b"".join(struct.pack("<h", s) for s in samples))
-
-
-def goertzel_power(samples, frequency):
-    k = 2 * math.cos(2 * math.pi * frequency / RATE)
-    s1 = s2 = 0.0
-    for x in samples:
-        s1, s2 = x + k * s1 - s2, s1
-    return s1 * s1 + s2 * s2 - k * s1 * s2
+from tone import RATE, alsa_config, goertzel_power, write_tone
 
 
 def test_a_tone_crosses_the_call_and_mute_silences_it(terminal, tmp_path):

@@ -663,6 +663,9 @@ async function sampleStats() {
     remoteCandidateType: null,
     audioPacketsReceived: 0,
     audioLevel: null, // inbound, 0..1 (RTCInboundRtpStreamStats.audioLevel)
+    // Inbound, for a level over the whole call: sqrt(energy / duration) is its RMS-like level.
+    totalAudioEnergy: null,
+    totalSamplesDuration: null,
     audioInboundCodec: null,
     // From the peer's RTCP sender reports (remote-outbound-rtp): the RTP-to-wall-clock
     // mapping that lip sync needs, per kind.
@@ -687,6 +690,8 @@ async function sampleStats() {
     } else if (entry.type === "inbound-rtp" && entry.kind === "audio") {
       sample.audioPacketsReceived += entry.packetsReceived ?? 0;
       sample.audioLevel = entry.audioLevel ?? sample.audioLevel;
+      sample.totalAudioEnergy = entry.totalAudioEnergy ?? sample.totalAudioEnergy;
+      sample.totalSamplesDuration = entry.totalSamplesDuration ?? sample.totalSamplesDuration;
       sample.audioInboundCodec = report.get(entry.codecId)?.mimeType ?? sample.audioInboundCodec;
     } else if (entry.type === "outbound-rtp" && entry.kind === "video") {
       sample.framesSent += entry.framesSent ?? 0;

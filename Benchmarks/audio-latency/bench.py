@@ -1,0 +1,214 @@
+"""Mouth-to-ear audio latency between two of our headless terminals on loopback,
+through the whole path: ALSA capture (file plugin) -> Opus -> RTP/SRTP -> UDP ->
+jitter buffer -> Opus decode -> ALSA playback (file plugin), plus the CPU each
+process uses for a call with audio only (video off on both sides).
+
+    .venv/bin/python Benchmarks/audio-latency/bench.py [--seconds 20] [--binary .build/release/call]
+
+Each side captures a file of silence with a tone burst every 500 ms (50 ms
+long, the pitch cycling through four values so a burst is matched to the one
+that was sent even if the latency exceeded the spacing). The other side's
+playback file is searched for burst onsets.
+
+The file plugin has no clock: both ends are paced by our own Pacer on
+CLOCK_MONOTONIC, and `stats` reports when each stream's first sample was taken
+(`captureStartedAt`) and played (`playbackStartedAt`). Sample n of a stream
+belongs to start + n / 48000 s: for capture that is when a microphone would
+have recorded it (read() returns a period once its last sample is due, as a
+real device does), for playback when a device would play it (writes run up to
+the output buffer, 4 periods, ahead; that buffering is part of the latency
+measured). The mapping holds while no pacing resync happened (`clockResyncs`
+is checked). Onsets are found by the same detector in the sent and the played
+signal, so its own delay cancels.
+"""
+
+import argparse
+import math
+import os
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "Tests" / "interop"))
+from headless import HeadlessCall  # noqa: E402
+from tone import RATE, alsa_config, goertzel_power  # noqa: E402
+
+SPACING = RATE // 2  # a burst every 500 ms
+BURST = RATE // 20  # 50 ms
+RAMP = RATE // 400  # 2.5 ms raised-cosine edges (no click, no splatter)
+PITCHES = (600, 800, 1000, 1200)
+AMPLITUDE = 0.5
+THRESHOLD = AMPLITUDE / 2
+
+
+def burst_file(path, seconds, offset):
+    """Silence with bursts at offset + k * SPACING; returns the burst start samples."""
+    total = RATE * seconds
+    samples = [0] * total
+    starts = []
+    for k, start in enumerate(range(offset, total - BURST, SPACING)):
+        step = 2 * math.pi * PITCHES[k % len(PITCHES)] / RATE
+        for n in range(BURST):
+            edge = min(n, BURST - 1 - n)
+            gain = 0.5 - 0.5 * math.cos(math.pi * edge / RAMP) if edge < RAMP else 1.0
+            samples[start + n] = int(32767 * AMPLITUDE * gain * math.sin(step * n))
+        starts.append(start)
+    path.write_bytes(struct.pack(f"<{total}h", *samples))
+    return starts
+
+
+def read_samples(path):
+    data = path.read_bytes()
+    count = len(data) // 2
+    return [s / 32768 for s in struct.unpack(f"<{count}h", data[: count * 2])]
+
+
+def onsets(samples):
+    """(sample index, pitch index) of each burst: the first sample above THRESHOLD after
+    at least 200 ms below it; the pitch is the strongest of PITCHES over the next 20 ms."""
+    found = []
+    quiet_since = 0
+    n = 0
+    while n < len(samples):
+        if abs(samples[n]) > THRESHOLD:
+            if n - quiet_since >= RATE // 5:
+                window = samples[n:n + RATE // 50]
+                found.append((n, max(range(len(PITCHES)), key=lambda i: goertzel_power(window, PITCHES[i]))))
+                n += BURST  # skip the rest of the burst
+            quiet_since = n
+        n += 1
+    return found
+
+
+def latencies(sent, sent_start, played, played_start):
+    """Per played burst: its time minus the time of the latest sent burst of the same
+    pitch before it (seconds)."""
+    out = []
+    for position, pitch in played:
+        heard = played_start + position / RATE
+        candidates = [heard - (sent_start + s / RATE) for s, p in sent if p == pitch]
+        ahead = [c for c in candidates if c >= 0]
+        if ahead:
+            out.append(min(ahead))
+    return out
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run(binary, seconds, folder):
+    length = seconds + 30  # past the end of its file ALSA repeats stale data
+    for side in ("a", "b"):
+        (folder / side).mkdir()
+    # Different offsets, so the two directions' bursts are not in step.
+    sent_a = burst_file(folder / "a" / "in.raw", length, 0)
+    sent_b = burst_file(folder / "b" / "in.raw", length, SPACING // 2)
+    server = subprocess.Popen([str(binary), "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    port = int(server.stdout.readline().strip().rsplit(":", 1)[1])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        env = {side: alsa_config(folder / side, folder / side / "in.raw", folder / side / "out.raw") for side in "ab"}
+        callee = HeadlessCall(binary, "2", "bench", url, folder / "b", ["--auto-answer"], env=env["b"])
+        caller = HeadlessCall(binary, "1", "bench", url, folder / "a", env=env["a"])
+        for client in (caller, callee):
+            client.expect(event="signaling", status="connected", timeout=10)
+        caller.expect(event="users", users=[{"userId": "2", "nickname": "2"}], timeout=10)
+        caller.send("call 2")
+        for client in (caller, callee):
+            client.expect_state("inCall", timeout=20)
+            client.send("video off")
+            client.expect(event="video", sending=False, timeout=5)
+        time.sleep(2)  # the call's start (ICE, DTLS, first keyframes) out of the CPU window
+        before = {c: cpu_seconds(c.process.pid) for c in (caller, callee)}
+        began = time.monotonic()
+        time.sleep(seconds)
+        wall = time.monotonic() - began
+        cpu = {c: 100 * (cpu_seconds(c.process.pid) - before[c]) / wall for c in (caller, callee)}
+        stats = {}
+        for client in (caller, callee):
+            client.send("stats")
+            stats[client] = client.expect(event="stats", timeout=5)["audio"]
+        caller.send("hangup")
+        caller.expect_state("ended", timeout=10)
+        for client in (caller, callee):
+            client.quit()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    results = {}
+    for name, sender, receiver, sent, played_path in (
+        ("1 -> 2", caller, callee, sent_a, folder / "b" / "out.raw"),
+        ("2 -> 1", callee, caller, sent_b, folder / "a" / "out.raw"),
+    ):
+        s, r = stats[sender], stats[receiver]
+        if s["clockResyncs"] or r["clockResyncs"]:
+            print(f"warning: {name}: pacing resyncs (sender {s['clockResyncs']}, receiver {r['clockResyncs']}); "
+                  "the sample-to-time mapping is off after them", file=sys.stderr)
+        sent_onsets = [(start, k % len(PITCHES)) for k, start in enumerate(sent)]
+        played = onsets(read_samples(played_path))
+        results[name] = latencies(sent_onsets, s["captureStartedAt"], played, r["playbackStartedAt"])
+        if os.environ.get("BENCH_VERBOSE"):
+            print(name, "played onsets (s, pitch):", [(round(p / RATE, 3), k) for p, k in played])
+            print(name, "latencies ms:", [round(1000 * v) for v in results[name]])
+        results[name + " stats"] = (s, r)
+    return results, {"caller (1)": cpu[caller], "callee (2)": cpu[callee]}, wall
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=20, help="measured call time")
+    parser.add_argument("--keep", type=Path, default=None, help="keep the files (capture, playback, logs) in this folder")
+    parser.add_argument("--binary", type=Path, default=None,
+                        help="the call binary (default .build/release/call if built, else .build/debug/call)")
+    args = parser.parse_args()
+    binary = args.binary or next((p for p in (ROOT / ".build/release/call", ROOT / ".build/debug/call") if p.exists()),
+                                 None)
+    if binary is None or not binary.exists():
+        sys.exit("no call binary: swift build -c release --product call")
+    print(f"binary: {binary}")
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=False)
+        results, cpu, wall = run(binary.resolve(), args.seconds, args.keep.resolve())
+    else:
+        with tempfile.TemporaryDirectory(prefix="audio-latency-") as folder:
+            results, cpu, wall = run(binary.resolve(), args.seconds, Path(folder))
+    print(f"measured {wall:.1f} s of call, audio only (video off both ways)")
+    print("| direction | bursts | median ms | p95 ms | min ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    every = []
+    for name in ("1 -> 2", "2 -> 1"):
+        values = [1000 * v for v in results[name]]
+        every += values
+        if not values:
+            print(f"| {name} | 0 | - | - | - | - |")
+            continue
+        print(f"| {name} | {len(values)} | {statistics.median(values):.1f} | {percentile(values, 95):.1f} | "
+              f"{min(values):.1f} | {max(values):.1f} |")
+    if every:
+        print(f"| both | {len(every)} | {statistics.median(every):.1f} | {percentile(every, 95):.1f} | "
+              f"{min(every):.1f} | {max(every):.1f} |")
+    for name in ("1 -> 2", "2 -> 1"):
+        sender, receiver = results[name + " stats"]
+        print(f"{name}: sent {sender['packetsSent']} packets, received {receiver['packetsReceived']}, "
+              f"concealed {receiver['concealedFrames']}, discarded {receiver['packetsDiscarded']}, "
+              f"skipped to catch up {receiver['packetsDroppedToCatchUp']}, "
+              f"resyncs {sender['clockResyncs']}+{receiver['clockResyncs']}")
+    print("CPU, % of one core over the measured time: "
+          + ", ".join(f"{name} {value:.1f}%" for name, value in cpu.items()))
+
+
+if __name__ == "__main__":
+    main()

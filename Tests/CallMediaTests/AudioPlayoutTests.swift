@@ -1,0 +1,275 @@
+@testable import CallMedia
+import Codecs
+import Foundation
+import RTP
+import Sound
+import Testing
+
+/// The audio receive path without threads or devices (AudioPlayout: parse, SSRC
+/// filter, jitter buffer; AudioFrameRenderer: depayload, Opus decode, FEC/PLC)
+/// fed random bytes and damaged real Opus RTP: nothing traps, every period
+/// renders whole 2.5 ms steps of audio, and every packet that does not reach
+/// the decoder intact is counted where the stats say it is.
+@Suite struct AudioPlayoutTests {
+    static let ssrc: UInt32 = 0x1234_5678
+    static let payloadType: UInt8 = 111
+    static let period = AudioOutput.periodFrames
+
+    /// Real Opus packets of a tone (mono, 20 ms), so mutations start from what a peer sends.
+    static func opusPackets(_ count: Int) throws -> [[UInt8]] {
+        var settings = OpusEncoderSettings()
+        settings.channels = 1
+        let encoder = try OpusEncoder(settings)
+        return try (0..<count).map { frame in
+            let pcm = (0..<period).map { n in
+                Int16(8000 * sin(2 * Double.pi * 440 * Double(frame * period + n) / 48_000))
+            }
+            return try encoder.encode(pcm)
+        }
+    }
+
+    static func packet(_ payload: [UInt8], sequence: UInt16, timestamp: UInt32, ssrc: UInt32 = ssrc) -> [UInt8] {
+        RTPPacket(payloadType: payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc, payload: payload)
+            .serialized()
+    }
+
+    /// Renders whatever is due and checks the shape of what came out.
+    static func drain(_ playout: inout AudioPlayout, _ renderer: inout AudioFrameRenderer, now: Duration) {
+        let due = playout.due(now: now)
+        let (pcm, counts) = renderer.render(due)
+        // Never nothing (the device must be fed); whole 2.5 ms steps (120 samples, the
+        // shortest Opus frame); at most 120 ms per packet plus the concealment of gaps.
+        #expect(!pcm.isEmpty && pcm.count % 120 == 0)
+        #expect(pcm.count <= max(1, due.count) * (5760 + AudioFrameRenderer.maxConcealedPerGap * period))
+        playout.played(counts, samples: pcm.count)
+    }
+
+    @Test func randomAndMutatedPacketsNeverTrapAndAreCounted() throws {
+        var random = SeededRandom(seed: 0xA0D1)
+        let opus = try Self.opusPackets(50)
+        var playout = AudioPlayout(remoteSSRC: Self.ssrc, audioLevelExtensionID: 1)
+        var renderer = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1))
+        var now = Duration.zero
+        var sequence: UInt16 = 65_000  // wraps during the run
+        var timestamp: UInt32 = 0xFFFF_0000
+        let total = 20_000
+        for i in 0..<total {
+            var bytes: [UInt8]
+            switch i % 4 {
+            case 0:
+                // Random bytes, mostly with an RTP version 2 first byte and our SSRC.
+                bytes = random.bytes(Int.random(in: 0...80, using: &random))
+                if bytes.count > 12 && Bool.random(using: &random) {
+                    bytes[0] = 0x80 | (bytes[0] & 0x0F)
+                    bytes[8...11] = [0x12, 0x34, 0x56, 0x78]
+                }
+            case 1:
+                // A valid packet with bit flips, truncation, appended or overwritten bytes.
+                bytes = random.mutate(Self.packet(opus[i % opus.count], sequence: sequence, timestamp: timestamp))
+            case 2:
+                // A valid header around a random payload (garbage for libopus).
+                bytes = Self.packet(random.bytes(Int.random(in: 0...200, using: &random)), sequence: sequence,
+                                    timestamp: timestamp)
+            default:
+                // Wild numbering: huge jumps and wraps of sequence numbers and timestamps.
+                let jump = Bool.random(using: &random)
+                let seq = jump ? UInt16.random(in: 0...UInt16.max, using: &random) : sequence
+                let ts = jump ? UInt32.random(in: 0...UInt32.max, using: &random) : timestamp
+                bytes = Self.packet(opus[i % opus.count], sequence: seq, timestamp: ts)
+            }
+            playout.receive(bytes, arrival: now)
+            sequence &+= 1
+            timestamp &+= UInt32(Self.period)
+            now += .microseconds(Int.random(in: 0...40_000, using: &random))
+            if i % 3 == 0 { Self.drain(&playout, &renderer, now: now) }
+        }
+        Self.drain(&playout, &renderer, now: now + .seconds(10))
+
+        let counters = playout.counters
+        #expect(counters.packetsReceived + counters.malformed + counters.otherSSRC == total)
+        #expect(counters.malformed > 1000)
+        #expect(counters.otherSSRC > 100)
+        #expect(counters.discarded > 100)
+        #expect(counters.undecodable > 100)
+        #expect(counters.concealed > 0)
+        // Everything the jitter buffer accepted came out or was dropped and counted.
+        let buffered = playout.buffer.counters
+        #expect(buffered.received == counters.packetsReceived)
+        #expect(buffered.released + buffered.duplicates + buffered.late + buffered.rejected + buffered.flushed
+            + playout.buffer.count == buffered.received)
+    }
+
+    @Test func eachKindOfBadPacketLandsInItsCounter() throws {
+        let opus = try Self.opusPackets(40)
+        var playout = AudioPlayout(remoteSSRC: Self.ssrc, audioLevelExtensionID: nil)
+        var renderer = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1))
+        // 30 good packets across the sequence number and timestamp wraps, 20 ms apart.
+        let firstSequence: UInt16 = 65_530
+        let firstTimestamp: UInt32 = 0xFFFF_FFFF - 5 * 960
+        func good(_ k: Int) -> [UInt8] {
+            Self.packet(opus[k], sequence: firstSequence &+ UInt16(k), timestamp: firstTimestamp &+ UInt32(k * 960))
+        }
+        var now = Duration.zero
+        for k in 0..<30 {
+            playout.receive(good(k), arrival: now)
+            now += .milliseconds(20)
+            Self.drain(&playout, &renderer, now: now)
+        }
+        Self.drain(&playout, &renderer, now: now + .seconds(1))
+        #expect(playout.counters.packetsReceived == 30)
+        #expect(playout.counters == AudioReceiveCounters(packetsReceived: 30, framesPlayed: playout.counters.framesPlayed))
+
+        playout.receive(Array(good(30).prefix(11)), arrival: now)  // shorter than an RTP header
+        playout.receive([], arrival: now)
+        playout.receive(Self.packet(opus[31], sequence: firstSequence &+ 31, timestamp: 0, ssrc: 99), arrival: now)
+        playout.receive(good(3), arrival: now)  // released long ago: a duplicate
+        playout.receive(good(29), arrival: now)  // the last one released, again
+        playout.receive(Self.packet(opus[32], sequence: firstSequence &+ 20_000, timestamp: 7), arrival: now)  // far out
+        // Empty and garbage payloads in sequence: accepted, then refused by the decoder.
+        playout.receive(Self.packet([], sequence: firstSequence &+ 30, timestamp: firstTimestamp &+ 30 * 960), arrival: now)
+        playout.receive(Self.packet([0xFF, 0xFF, 0xFF], sequence: firstSequence &+ 31, timestamp: firstTimestamp &+ 31 * 960),
+                        arrival: now)
+        Self.drain(&playout, &renderer, now: now + .seconds(1))
+
+        let counters = playout.counters
+        #expect(counters.malformed == 2)
+        #expect(counters.otherSSRC == 1)
+        #expect(counters.discarded == 3)
+        #expect(counters.undecodable == 2)
+        #expect(counters.packetsReceived == 30 + 5)
+        #expect(counters.concealed == 0)
+    }
+
+    /// A receiver ticking every 20 ms (as the playback thread does), fed packet k at 20k ms.
+    struct Ticker {
+        var playout = AudioPlayout(remoteSSRC: AudioPlayoutTests.ssrc, audioLevelExtensionID: nil)
+        var renderer: AudioFrameRenderer
+        var samples = 0
+        var ticks = 0
+
+        init() throws { renderer = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1)) }
+
+        mutating func send(_ opus: [UInt8], _ k: Int, at arrival: Duration) {
+            playout.receive(AudioPlayoutTests.packet(opus, sequence: UInt16(k), timestamp: UInt32(k * 960)), arrival: arrival)
+        }
+
+        mutating func tick(_ now: Duration) {
+            let (pcm, counts) = renderer.render(playout.due(now: now))
+            playout.played(counts, samples: pcm.count)
+            samples += pcm.count
+            ticks += 1
+        }
+    }
+
+    @Test func aLateBurstIsSkippedSoTheLatencyDoesNotGrow() throws {
+        let opus = try Self.opusPackets(60)
+        var receiver = try Ticker()
+        // Ten packets on time, played one a period.
+        for k in 0..<10 {
+            receiver.send(opus[k], k, at: .milliseconds(20 * k))
+            receiver.tick(.milliseconds(20 * k + 45))
+        }
+        // The sender stalls for 500 ms: 25 periods concealed, then its 25 packets at once.
+        for period in 10..<35 { receiver.tick(.milliseconds(20 * period + 45)) }
+        for k in 10..<35 { receiver.send(opus[k], k, at: .milliseconds(20 * 35)) }
+        receiver.tick(.milliseconds(20 * 35 + 300))  // the burst's jitter raised the target delay
+        // The newest of the burst played, 24 skipped: what was written is real time, not more.
+        #expect(receiver.playout.counters.droppedToCatchUp == 24)
+        #expect(receiver.playout.counters.underruns == 25)
+        #expect(receiver.samples == receiver.ticks * Self.period)
+        #expect(receiver.renderer.debt == Self.period)  // the one period left, forgiven once a period has one packet
+        // Before this, the 25 packets were all played: 500 ms more latency for the rest of the call.
+    }
+
+    @Test func aLostPacketIsConcealedOnceNotTwice() throws {
+        let opus = try Self.opusPackets(20)
+        var receiver = try Ticker()
+        for k in 0..<20 {
+            if k != 10 { receiver.send(opus[k], k, at: .milliseconds(20 * k)) }
+            receiver.tick(.milliseconds(20 * k + 45))
+        }
+        // Packet 10's period and the loss grace were filled by underrun concealment; the
+        // loss report then counts against that, and the stream goes on with one period per
+        // tick (before: the loss was concealed again, 40 ms more latency per lost packet).
+        let counters = receiver.playout.counters
+        #expect(counters.concealed == 1 && counters.underruns == 2 && counters.droppedToCatchUp == 1)
+        #expect(receiver.samples == receiver.ticks * Self.period)
+    }
+
+    @Test func onTimeJitterWithoutUnderrunsDropsNothing() throws {
+        let opus = try Self.opusPackets(40)
+        var receiver = try Ticker()
+        // Packets in pairs every 40 ms (bursty but not late): nothing is concealed or skipped.
+        for k in 0..<40 {
+            receiver.send(opus[k], k, at: .milliseconds(40 * (k / 2) + 20))
+            if k % 2 == 1 { receiver.tick(.milliseconds(40 * (k / 2) + 100)) }
+        }
+        for extra in 0..<10 { receiver.tick(.milliseconds(900 + 20 * extra)) }
+        #expect(receiver.playout.counters.droppedToCatchUp == 0)
+        #expect(receiver.samples >= 40 * Self.period)
+    }
+
+    @Test func aRestartedStreamCountsWhatItFlushed() throws {
+        let opus = try Self.opusPackets(20)
+        var playout = AudioPlayout(remoteSSRC: Self.ssrc, audioLevelExtensionID: nil)
+        // Ten packets held (none due yet), then the sender restarts its numbering.
+        for k in 0..<10 { playout.receive(Self.packet(opus[k], sequence: UInt16(k), timestamp: UInt32(k * 960)), arrival: .zero) }
+        playout.receive(Self.packet(opus[10], sequence: 40_000, timestamp: 1), arrival: .zero)
+        playout.receive(Self.packet(opus[11], sequence: 40_001, timestamp: 961), arrival: .zero)
+        #expect(playout.buffer.counters.restarts == 1)
+        #expect(playout.buffer.counters.flushed == 10)
+        #expect(playout.counters.discarded == 11)  // the ten flushed, and 40 000 rejected as a lone jump
+        #expect(playout.buffer.count == 1)
+    }
+}
+
+@Suite struct AudioLevelMeterTests {
+    @Test func aLoudPeerIsSpeakingWhetherOrNotItSetsTheVoiceActivityFlag() {
+        // aiortc sends its level with V=0 always; Chromium sets V from its VAD.
+        #expect(AudioLevelMeter.speaking(AudioLevel(voiceActivity: false, level: 10)))
+        #expect(AudioLevelMeter.speaking(AudioLevel(voiceActivity: true, level: 70)))
+        #expect(!AudioLevelMeter.speaking(AudioLevel(voiceActivity: false, level: 127)))
+        #expect(!AudioLevelMeter.speaking(AudioLevel(voiceActivity: false, level: AudioLevelMeter.speakingLevel)))
+        // Our own sender's flag and this rule agree on our levels.
+        let tone = (0..<960).map { Int16(9830 * sin(2 * Double.pi * 440 * Double($0) / 48_000)) }
+        let level = AudioLevelMeter.level(of: tone)
+        #expect(level.voiceActivity && AudioLevelMeter.speaking(level) && level.level == 13)
+    }
+}
+
+/// SplitMix64, seeded: a failure replays exactly.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
+    }
+
+    /// A few random edits: flipped bits, truncation, appended bytes, overwrites.
+    mutating func mutate(_ bytes: [UInt8]) -> [UInt8] {
+        var b = bytes
+        for _ in 0..<Int.random(in: 1...4, using: &self) {
+            switch Int.random(in: 0..<4, using: &self) {
+            case 0 where !b.isEmpty:
+                b[Int.random(in: 0..<b.count, using: &self)] ^= 1 << UInt8.random(in: 0..<8, using: &self)
+            case 1 where !b.isEmpty:
+                b.removeLast(Int.random(in: 0...b.count, using: &self))
+            case 2:
+                b.append(contentsOf: self.bytes(Int.random(in: 1...8, using: &self)))
+            default:
+                if !b.isEmpty { b[Int.random(in: 0..<b.count, using: &self)] = UInt8.random(in: 0...255, using: &self) }
+            }
+        }
+        return b
+    }
+}
