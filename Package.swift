@@ -257,7 +257,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CallMediaTests",
-            dependencies: ["CallMedia", "Codecs", "Media", "PeerConnection", "RTP", "SCTP", "Sound"],
+            dependencies: ["CallMedia", "Codecs", "Media", "PeerConnection", "RTP", "SCTP", "Sound", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

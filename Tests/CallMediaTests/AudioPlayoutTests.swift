@@ -4,6 +4,7 @@ import Foundation
 import RTP
 import Sound
 import Testing
+import TestSupport
 
 /// The audio receive path without threads or devices (AudioPlayout: parse, SSRC
 /// filter, jitter buffer; AudioFrameRenderer: depayload, Opus decode, FEC/PLC)
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func randomAndMutatedPacketsNeverTrapAndAreCounted() throws {
-        var random = SeededRandom(seed: 0xA0D1)
+        var random = SplitMix(seed: 0xA0D1)
         let opus = try Self.opusPackets(50)
         var playout = AudioPlayout(remoteSSRC: Self.ssrc, audioLevelExtensionID: 1)
         var renderer = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1))
@@ -237,20 +238,7 @@ import Testing
     }
 }
 
-/// SplitMix64, seeded: a failure replays exactly.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix {
     mutating func bytes(_ count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
     }

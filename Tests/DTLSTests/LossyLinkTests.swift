@@ -1,19 +1,9 @@
 import DTLS
 import SRTP
 import Testing
+import TestSupport
 
-/// SplitMix64: the tests' own deterministic randomness, so a failing seed replays exactly.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
+extension SplitMix {
     mutating func chance(_ probability: Double) -> Bool { unit() < probability }
     mutating func milliseconds(_ range: ClosedRange<Int>) -> Duration {
         .milliseconds(range.lowerBound + Int(next() % UInt64(range.count)))
