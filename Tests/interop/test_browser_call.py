@@ -351,40 +351,6 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
             terminal.process.wait()
 
 
-def test_chromium_keyframe_requests_get_keyframes_from_us(browsers, signaling_server, call_binary, tmp_path):
-    """We drop a fifth of the RTP we send (CALL_SIMULATE_SEND_LOSS): Chromium NACKs
-    what is missing and, for frames it cannot complete, asks for a keyframe with
-    PLI; each request reaches us and is answered with a keyframe, which Chromium
-    decodes, so its picture keeps moving."""
-    from headless import HeadlessCall
-
-    host, port = signaling_server
-    page = browsers("1001")
-    terminal = HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path,
-                            env={"CALL_SIMULATE_SEND_LOSS": "0.2"})
-    try:
-        terminal.expect(event="signaling", status="connected")
-        page.call("1002")
-        terminal.expect(event="incoming", **{"from": "1001"})
-        terminal.send("accept")
-        terminal.expect_state("inCall", role="callee", timeout=20)
-        page.frames_decoded_growing()
-        asked = page.wait_for(lambda: (lambda s: s if s["pliCount"] > 0 and s["nackCount"] > 0 else None)(page.stats()),
-                              "Chromium to NACK and to ask for a keyframe", timeout=40)
-        ours = terminal.stats_until(lambda s: s.get("pliReceived", 0) > 0 and s.get("keyFramesEncoded", 0) >= 2,
-                                    "a keyframe request to reach us and be answered")
-        assert ours["nacksReceived"] > 0 and ours["retransmittedPacketsSent"] > 0, ours
-        page.wait_for(lambda: page.stats()["keyFramesDecoded"] >= 2, "Chromium to decode our answer keyframe")
-        assert page.stats()["framesDecoded"] > asked["framesDecoded"]
-        terminal.send("hangup")
-        page.wait_state("idle")
-        assert terminal.quit() == 0
-    finally:
-        if terminal.process.poll() is None:
-            terminal.process.kill()
-            terminal.process.wait()
-
-
 def test_two_pages_on_a_seed_style_server_without_our_extensions(browsers, seed_server):
     """The pages signal through a server that forwards only the seed's events: no accept,
     no hangup. The answer counts as acceptance; the closing connection ends the other side."""
