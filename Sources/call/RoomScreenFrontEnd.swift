@@ -286,8 +286,11 @@ final class ScreenThread: @unchecked Sendable {
         switch update {
         case .state(let state):
             // A notice belongs to the moment it was given; a new call state replaces it.
-            model.notice = nil
-            model.callLine = callLine(for: state)
+            // Joining the room changes nothing the user sees (idle either way): a notice
+            // from a key pressed meanwhile stays.
+            let line = callLine(for: state)
+            if line != model.callLine { model.notice = nil }
+            model.callLine = line
             if case .inCall = state {
                 if callStarted == nil { callStarted = .now }
             } else {

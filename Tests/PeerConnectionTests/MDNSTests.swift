@@ -66,7 +66,9 @@ import Testing
         let started = ContinuousClock.now
         let unknown = await MDNSResolver.resolve("\(UUID().uuidString.lowercased()).local", timeout: .milliseconds(500))
         #expect(unknown == nil)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // It gives up rather than waiting on: the bound is loose because a loaded CI
+        // machine can take seconds to bind and close the sockets; timing is not the point.
+        #expect(ContinuousClock.now - started < .seconds(10))
 
         try? input.fileHandleForWriting.close()
         await ChildProcess.stop(process.processIdentifier)
