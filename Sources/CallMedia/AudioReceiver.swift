@@ -63,8 +63,8 @@ final class AudioReceiver: Sendable {
         }
         while running.load(ordering: .relaxed) {
             let now = ContinuousClock.now - origin
-            let due = playout.withLock { $0.due(now: now) }
-            let (pcm, counts) = renderer.render(due)
+            let (due, target) = playout.withLock { ($0.due(now: now), $0.buffer.targetDelay) }
+            let (pcm, counts) = renderer.render(due, targetDelay: target)
             output.write(pcm)
             if let notice = output.takeNotice() { notices(notice) }
             if playbackStart.load(ordering: .relaxed) == 0, let start = output.clockOrigin {
@@ -80,7 +80,7 @@ final class AudioReceiver: Sendable {
 /// filtered by SSRC, counted), due jitter-buffer output out.
 struct AudioPlayout: Sendable {
     var buffer = JitterBuffer(configuration: JitterBuffer.Configuration(
-        clockRate: 48_000, minimumDelay: .milliseconds(40), maximumDelay: .milliseconds(300)))
+        clockRate: 48_000, minimumDelay: .milliseconds(20), maximumDelay: .milliseconds(300)))
     var remoteSSRC: UInt32?
     let audioLevelExtensionID: UInt8?
     var level: AudioLevel?
@@ -143,9 +143,13 @@ struct AudioPlayout: Sendable {
 /// for the rest of the call, because the jitter buffer releases by arrival and the
 /// late packets still come (as a burst) or are reported lost (and concealed again).
 /// So a loss report first counts against the debt, and a burst of due packets
-/// skips its oldest ones (always playing the newest) until the debt is paid. A
-/// period with exactly one packet due means the stream flows on time again: the
-/// debt is forgiven, as is a talkspurt start (marker bit) after a pause.
+/// skips its oldest ones (always playing the newest) until the debt is paid.
+///
+/// The debt is kept exactly: it is how much later than the jitter buffer asks for
+/// the stream now plays. When the buffer's target delay rises, that much of the
+/// latency is wanted (the underruns that follow are not debt); when it falls, the
+/// latency it no longer needs becomes debt. It is cleared at a talkspurt start
+/// (marker bit), where the sender's timeline starts afresh after a pause.
 struct AudioFrameRenderer {
     struct Counts: Equatable {
         var concealed = 0
@@ -156,33 +160,38 @@ struct AudioFrameRenderer {
 
     /// Lost frames concealed at most per gap: a longer gap is a pause, not worth 200 ms of PLC.
     static let maxConcealedPerGap = 10
-    /// Underrun concealment remembered at most (samples): 1 s.
+    /// Debt (or credit) remembered at most (samples): 1 s.
     static let maxDebt = 48_000
     let decoder: OpusDecoder
     private(set) var playing = false
-    /// Samples of underrun concealment not yet made up for.
+    /// Samples played beyond what the jitter buffer's delay needs; negative while
+    /// latency the buffer asked for is still to come.
     private(set) var debt = 0
+    private var lastTarget: Duration?
     private let frame = AudioOutput.periodFrames
 
     init(decoder: OpusDecoder) { self.decoder = decoder }
 
     /// Mono PCM, never empty: what the due packets decode to (a peer's 10 ms packets give
     /// 480 samples each), or a period of concealment or silence when nothing is due.
-    mutating func render(_ due: [JitterBufferOutput]) -> ([Int16], Counts) {
+    /// - Parameter targetDelay: the jitter buffer's target delay now.
+    mutating func render(_ due: [JitterBufferOutput], targetDelay: Duration) -> ([Int16], Counts) {
         let silence = [Int16](repeating: 0, count: frame)
         var counts = Counts()
         var pcm: [Int16] = []
         var packetsLeft = due.reduce(0) { count, item in if case .packet = item { count + 1 } else { count } }
-        let onTime = packetsLeft == 1 && due.count == 1
+        if let lastTarget { owe(Int(((lastTarget - targetDelay) / .microseconds(1)) * 48 / 1000)) }
+        lastTarget = targetDelay
         for (index, item) in due.enumerated() {
             let next = index + 1 < due.count ? due[index + 1] : nil
             switch item {
             case .packet(let packet):
                 packetsLeft -= 1
                 if packet.marker { debt = 0 }
-                if debt > 0 && packetsLeft > 0 {
+                let length = Self.duration(of: packet, before: next)
+                if debt >= length && packetsLeft > 0 {
                     // Its time was already filled by concealment: skip it, keep a newer one.
-                    debt = max(0, debt - Self.duration(of: packet, before: next))
+                    debt -= length
                     counts.droppedToCatchUp += 1
                     continue
                 }
@@ -197,7 +206,7 @@ struct AudioFrameRenderer {
             case .lost(_, let count):
                 counts.concealed += count
                 // The earliest lost frames were already covered by underrun concealment.
-                let covered = min(count, debt / frame)
+                let covered = min(count, max(0, debt) / frame)
                 debt -= covered * frame
                 let conceal = min(count - covered, Self.maxConcealedPerGap)
                 for lost in 0..<conceal {
@@ -211,17 +220,20 @@ struct AudioFrameRenderer {
                 }
             }
         }
-        if onTime { debt = 0 }
         if pcm.isEmpty {
             // Nothing to play this period (nothing due, or only losses the debt covered):
             // keep the device fed, with PLC once playing (a new debt), else silence.
             pcm = playing ? ((try? decoder.concealLoss(frameSamples: frame)) ?? silence) : silence
             if playing {
                 counts.underruns += 1
-                debt = min(Self.maxDebt, debt + frame)
+                owe(frame)
             }
         }
         return (pcm, counts)
+    }
+
+    private mutating func owe(_ samples: Int) {
+        debt = max(-Self.maxDebt, min(Self.maxDebt, debt + samples))
     }
 
     /// A packet's length in samples: up to the next packet's timestamp, else one period.

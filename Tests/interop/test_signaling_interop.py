@@ -195,7 +195,9 @@ def test_a_client_that_stops_reading_is_dropped(peers, signaling_server):
     # The sender is still served, and the room knows user 2 is gone.
     sender.emit("roomUserList", {"roomId": "room"})
     while True:
-        event, data = sender.next()
+        # The server first works through the offers queued before this (megabytes of
+        # them): on a loaded machine that takes seconds.
+        event, data = sender.next(timeout=30)
         if event == "roomUserList":
             assert [u["userId"] for u in data] == ["1"]
             break
