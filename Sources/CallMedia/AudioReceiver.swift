@@ -63,8 +63,11 @@ final class AudioReceiver: Sendable {
         }
         while running.load(ordering: .relaxed) {
             let now = ContinuousClock.now - origin
-            let (due, target) = playout.withLock { ($0.due(now: now), $0.buffer.targetDelay) }
-            let (pcm, counts) = renderer.render(due, targetDelay: target)
+            let (due, target, late) = playout.withLock { playout in
+                let late = playout.buffer.pollTimeout().map { now - $0 } ?? .zero
+                return (playout.due(now: now), playout.buffer.targetDelay, late)
+            }
+            let (pcm, counts) = renderer.render(due, targetDelay: target, lateness: late)
             output.write(pcm)
             if let notice = output.takeNotice() { notices(notice) }
             if playbackStart.load(ordering: .relaxed) == 0, let start = output.clockOrigin {
@@ -80,7 +83,7 @@ final class AudioReceiver: Sendable {
 /// filtered by SSRC, counted), due jitter-buffer output out.
 struct AudioPlayout: Sendable {
     var buffer = JitterBuffer(configuration: JitterBuffer.Configuration(
-        clockRate: 48_000, minimumDelay: .milliseconds(20), maximumDelay: .milliseconds(300)))
+        clockRate: 48_000, minimumDelay: .milliseconds(10), maximumDelay: .milliseconds(300)))
     var remoteSSRC: UInt32?
     let audioLevelExtensionID: UInt8?
     var level: AudioLevel?
@@ -168,14 +171,18 @@ struct AudioFrameRenderer {
     /// latency the buffer asked for is still to come.
     private(set) var debt = 0
     private var lastTarget: Duration?
+    /// Whether the period grid was moved to the stream's (once, at the start).
+    private var aligned = false
     private let frame = AudioOutput.periodFrames
 
     init(decoder: OpusDecoder) { self.decoder = decoder }
 
     /// Mono PCM, never empty: what the due packets decode to (a peer's 10 ms packets give
     /// 480 samples each), or a period of concealment or silence when nothing is due.
-    /// - Parameter targetDelay: the jitter buffer's target delay now.
-    mutating func render(_ due: [JitterBufferOutput], targetDelay: Duration) -> ([Int16], Counts) {
+    /// - Parameters:
+    ///   - targetDelay: the jitter buffer's target delay now.
+    ///   - lateness: how long ago the first of `due` became due.
+    mutating func render(_ due: [JitterBufferOutput], targetDelay: Duration, lateness: Duration = .zero) -> ([Int16], Counts) {
         let silence = [Int16](repeating: 0, count: frame)
         var counts = Counts()
         var pcm: [Int16] = []
@@ -189,9 +196,12 @@ struct AudioFrameRenderer {
                 packetsLeft -= 1
                 if packet.marker { debt = 0 }
                 let length = Self.duration(of: packet, before: next)
-                if debt >= length && packetsLeft > 0 {
-                    // Its time was already filled by concealment: skip it, keep a newer one.
-                    debt -= length
+                // Playout starts with the newest of what is due: packets due together at the
+                // start were queued before playback ran (or sent in a burst as the sender's
+                // capture started), and playing them all would be latency for the whole call.
+                if (debt >= length || !playing) && packetsLeft > 0 {
+                    // Its time was already filled by concealment (or it is before the start): skip it.
+                    if playing { debt -= length }
                     counts.droppedToCatchUp += 1
                     continue
                 }
@@ -200,6 +210,18 @@ struct AudioFrameRenderer {
                 else {
                     counts.undecodable += 1
                     pcm += (try? decoder.concealLoss(frameSamples: frame)) ?? silence
+                    continue
+                }
+                if !aligned, due.count == 1 {
+                    // The playback thread wakes on the device's period grid, in no relation to
+                    // when packets come due: up to a period of waiting, for the whole call.
+                    // Once, a packet that waited is cut short by that wait (less 2.5 ms to
+                    // spare), which moves the grid so that the next ones are played as they
+                    // come due. Opus frames are whole 2.5 ms steps (120 samples).
+                    let waited = Int(lateness / .microseconds(1)) * 48 / 1000 - 120
+                    let cut = max(0, min(decoded.count - 120, waited / 120 * 120))
+                    aligned = true
+                    pcm += decoded[cut...]
                     continue
                 }
                 pcm += decoded

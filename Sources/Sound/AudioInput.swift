@@ -29,8 +29,13 @@ public final class AudioInput {
                 throw SoundError("the sound device '\(device)' runs at \(opened.negotiated.rate) Hz, not \(AudioInput.rate) Hz; try 'plug:\(device)'")
             }
             pcm = opened
+            // A microphone cannot hand over sound before it was recorded: from the first
+            // read on it is never ahead of the wall clock by more than scheduling noise.
+            // A device more than half a period ahead is not pacing, and the clock takes over
+            // at once, before audio from the future reaches the peer as a burst (which
+            // would set the far end's playout early and cost underruns, then latency).
             pacer = Pacer(pacing: pacing, clock: clock, rate: AudioInput.rate,
-                          allowanceFrames: opened.negotiated.bufferFrames + opened.negotiated.periodFrames)
+                          allowanceFrames: opened.negotiated.periodFrames / 2)
         } catch {
             pacer = Pacer(pacing: .clock, clock: clock, rate: AudioInput.rate, allowanceFrames: 0)
             silence(because: "\(error.message); the microphone sends silence")

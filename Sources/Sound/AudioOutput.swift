@@ -5,8 +5,9 @@
 public final class AudioOutput {
     public static let rate = 48_000
     public static let periodFrames = 960
-    /// Periods a device buffers; the silent fallback lets writes run this far ahead too.
-    public static let periods = 4
+    /// Periods a device buffers (40 ms, as WebRTC's own ALSA output asks for); the silent
+    /// fallback lets writes run this far ahead too. All of it is latency.
+    public static let periods = 2
 
     public let device: String
     public let channels: Int

@@ -229,6 +229,23 @@ import TestSupport
         #expect(rig.renderer.debt == 0)
     }
 
+    @Test func theFirstPacketThatWaitedForThePeriodGridIsCutByTheWait() throws {
+        let opus = try Self.opusPackets(3)
+        var renderer = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1))
+        func render(_ k: Int, lateness: Duration) -> Int {
+            let packet = RTPPacket(parsing: Self.packet(opus[k], sequence: UInt16(k), timestamp: UInt32(k * Self.period)))!
+            return renderer.render([.packet(packet)], targetDelay: .milliseconds(10), lateness: lateness).0.count
+        }
+        // Due 12 ms before the thread woke: 12 ms less 2.5 to spare, in whole 2.5 ms steps
+        // (7.5 ms, 360 samples), is cut, so the next wake-up comes 7.5 ms earlier. Once only.
+        #expect(render(0, lateness: .milliseconds(12)) == Self.period - 360)
+        #expect(render(1, lateness: .milliseconds(12)) == Self.period)
+        // On time, nothing is cut.
+        var onTime = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1))
+        let packet = RTPPacket(parsing: Self.packet(opus[2], sequence: 2, timestamp: 0))!
+        #expect(onTime.render([.packet(packet)], targetDelay: .milliseconds(10), lateness: .milliseconds(1)).0.count == Self.period)
+    }
+
     @Test func aFallingTargetDelayBecomesDebtARisingOneDoesNot() throws {
         var falling = try RendererRig()
         for _ in 0..<5 { falling.period(packets: 1, target: .milliseconds(60)) }
@@ -267,13 +284,15 @@ import TestSupport
     @Test func onTimeJitterWithoutUnderrunsDropsNothing() throws {
         let opus = try Self.opusPackets(40)
         var receiver = try Ticker()
-        // Packets in pairs every 40 ms (bursty but not late): nothing is concealed or skipped.
+        // Packets in pairs every 40 ms (bursty but not late): nothing is concealed, and
+        // after the start nothing is skipped.
         for k in 0..<40 {
             receiver.send(opus[k], k, at: .milliseconds(40 * (k / 2) + 20))
             if k % 2 == 1 { receiver.tick(.milliseconds(40 * (k / 2) + 100)) }
         }
         for extra in 0..<10 { receiver.tick(.milliseconds(900 + 20 * extra)) }
-        #expect(receiver.playout.counters.droppedToCatchUp == 0)
+        // Only the first of all is dropped: playout starts with the newest of what is due.
+        #expect(receiver.playout.counters.droppedToCatchUp == 1)
         #expect(receiver.samples >= 40 * Self.period)
     }
 

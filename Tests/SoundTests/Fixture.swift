@@ -22,7 +22,7 @@ struct Fixture: Sendable {
         tone = Fixture.sine(hz: 440, frames: 48_000) + Fixture.sine(hz: 660, frames: 48_000)
         var config = ""
         // Capture PCMs, each reading its own copy of the tone (3 s, longer than any test reads).
-        for name in ["tone_cap", "pace_fake", "pace_auto", "pace_real", "recover_cap", "input_cap", "stereo_cap", "cap_default"] {
+        for name in ["tone_cap", "pace_fake", "pace_auto", "pace_early", "pace_real", "recover_cap", "input_cap", "stereo_cap", "cap_default"] {
             let infile = directory.appendingPathComponent("\(name).raw").path
             try! Fixture.bytes(tone + tone).write(to: URL(fileURLWithPath: infile))
             config += """

@@ -27,6 +27,19 @@ import Testing
         #expect(clock.now() - start == .seconds(1))
     }
 
+    @Test func anUnpacedMicrophoneNeverHandsOverSoundBeforeItsTime() {
+        let clock = FakeClock()
+        let input = AudioInput(device: "pace_early", pacing: .automatic, clock: clock)
+        let start = clock.now()
+        // Period k is returned once its last sample is due, from the first read on: no burst
+        // of audio "from the future" while deciding (the far end would play it early).
+        for k in 1...10 {
+            _ = input.read()
+            #expect(clock.now() - start == .milliseconds(20 * k))
+        }
+        #expect(input.pacedByClock)
+    }
+
     @Test func realClockPacingTakesAboutASecond() {
         let clock = SystemMonotonicClock()
         let input = AudioInput(device: "pace_real", clock: clock)
@@ -83,8 +96,8 @@ import Testing
         let start = clock.now()
         let period = Array(fixture.tone[0..<960])
         for _ in 0..<50 { output.write(period) }
-        // Four periods are buffered ahead, as a sound card's buffer would take them.
-        #expect(clock.now() - start == .milliseconds(920))
+        // The buffer's periods are written ahead, as a sound card's buffer would take them.
+        #expect(clock.now() - start == .milliseconds(1000 - 20 * AudioOutput.periods))
         output.close()
         #expect(fixture.output("out_paced") == Array((0..<50).map { _ in period }.joined()))
     }
