@@ -27,13 +27,18 @@ import Testing
         let source = TestPatternSource(width: width, height: height)
         let frame = source.frame(number: 17, captureMilliseconds: 45_296_789)
         #expect(frame.width == width && frame.height == height)
-        #expect(frame == TestPatternSource(width: width, height: height).frame(number: 17, captureMilliseconds: 45_296_789))
+        // Compared as Bools: a failing frame comparison would print every sample.
+        let again = frame == TestPatternSource(width: width, height: height).frame(number: 17, captureMilliseconds: 45_296_789)
+        #expect(again, "a second source draws the same frame")
         // Drawn over planes filled two different ways, the same frame: no sample is left as it was.
-        #expect(source.frame(number: 17, captureMilliseconds: 45_296_789, prefill: 0) == frame)
-        #expect(source.frame(number: 17, captureMilliseconds: 45_296_789, prefill: 255) == frame)
-        #expect(source.frame(number: 18, captureMilliseconds: 45_296_789) != frame)
+        let overZeros = source.frame(number: 17, captureMilliseconds: 45_296_789, prefill: 0) == frame
+        let overOnes = source.frame(number: 17, captureMilliseconds: 45_296_789, prefill: 255) == frame
+        #expect(overZeros && overOnes, "every sample written (over 0: \(overZeros), over 255: \(overOnes))")
+        let next = source.frame(number: 18, captureMilliseconds: 45_296_789) != frame
+        #expect(next, "the next frame differs")
         // The RGB frame is the same picture.
-        #expect(source.rgbFrame(number: 17, captureMilliseconds: 45_296_789) == frame.rgb())
+        let rgb = source.rgbFrame(number: 17, captureMilliseconds: 45_296_789) == frame.rgb()
+        #expect(rgb, "rgbFrame is frame converted")
     }
 
     @Test(arguments: sizes)
