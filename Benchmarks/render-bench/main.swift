@@ -3,6 +3,7 @@
 //   swift build -c release --product render-bench
 //   .build/release/render-bench [--seconds 10] [--fps 30] [--columns 160] [--rows 45]
 //                               [--y4m clip.y4m] [--no-chafa] [--chafa-every 10]
+//   .build/release/render-bench --pattern [--frames 300]
 //
 // The clip: the test pattern at 1280x720 (colour bars, a moving zone plate,
 // a drifting gradient with moving discs, a clock), and, with --y4m, the first
@@ -13,6 +14,8 @@
 // with the source scaled to the same 6x12-per-cell grid. chafa gets the same
 // sampled frames as PPM files, one process per frame (so its time includes
 // process start and PPM decoding), and its output is measured the same way.
+//
+// --pattern measures the test pattern itself instead (PatternBench.swift).
 import Foundation
 import Media
 import TerminalRender
@@ -25,6 +28,8 @@ struct Settings {
     var y4m: String?
     var chafa = true
     var sampleEvery = 10
+    var pattern = false
+    var patternFrames = 300
 
     init(_ arguments: [String]) {
         var i = 1
@@ -42,6 +47,8 @@ struct Settings {
             case "--y4m": y4m = value()
             case "--no-chafa": chafa = false
             case "--chafa-every": sampleEvery = Int(value())!
+            case "--pattern": pattern = true
+            case "--frames": patternFrames = Int(value())!
             default: fatalError("unknown argument \(arguments[i])")
             }
             i += 1
@@ -94,6 +101,10 @@ struct NaiveHalfBlockWriter {
 }
 
 let settings = Settings(CommandLine.arguments)
+if settings.pattern {
+    runPatternBenchmark(frames: settings.patternFrames)
+    exit(0)
+}
 let frameCount = Int(settings.seconds * settings.fps)
 let width = 1280, height = 720
 let rect = CellRect(x: 0, y: 0, width: settings.columns, height: settings.rows)

@@ -66,6 +66,26 @@ public enum FrameStampCode {
         }
     }
 
+    /// Paints the band for `stamp` over the top of an I420 frame: luma 235
+    /// and 16 (what RGB white and black convert to), neutral chroma under it.
+    public static func draw(_ stamp: FrameStamp, into frame: inout I420Frame) {
+        let band = bandHeight(frameHeight: frame.height)
+        var row = [UInt8](repeating: 0, count: frame.width)
+        for (index, bit) in bits(of: stamp).enumerated() {
+            let value = YUV.luma(bit ? 255 : 0, bit ? 255 : 0, bit ? 255 : 0)
+            for x in blockRange(index, width: frame.width) { row[x] = value }
+        }
+        let width = frame.width
+        frame.y.withUnsafeMutableBufferPointer { y in
+            for line in 0..<min(band, frame.height) {
+                _ = UnsafeMutableBufferPointer(rebasing: y[(line * width)..<((line + 1) * width)]).update(fromContentsOf: row)
+            }
+        }
+        // The chroma rows whose 2x2 blocks start in the band.
+        let chroma = frame.chromaWidth * ((band + 1) / 2)
+        for i in 0..<min(chroma, frame.u.count) { frame.u[i] = 128; frame.v[i] = 128 }
+    }
+
     /// Reads the band from a frame's luma; nil when it is not there or does
     /// not check out.
     public static func decode(_ frame: I420Frame) -> FrameStamp? {
