@@ -14,6 +14,10 @@ public actor VideoCall {
         public var width: Int
         public var height: Int
         public var fps: Int
+        /// A test aid (`CALL_SIMULATE_LOSE_FIRST_KEYFRAME`): the first keyframe is encoded but
+        /// neither sent nor kept for retransmission, as if lost for good, so the peer's first
+        /// frame is a delta frame and it must ask for a keyframe (PLI).
+        public var losesFirstKeyframe = false
 
         public init(sources: [VideoSourceKind] = [.testPattern], capKbps: Int? = nil,
                     width: Int = 640, height: Int = 360, fps: Int = 15) {
@@ -42,7 +46,8 @@ public actor VideoCall {
         self.negotiation = negotiation
         sender = negotiation.sends
             ? try VideoSender(connection: connection, negotiation: negotiation, sources: options.sources,
-                              settings: VideoSender.Settings(width: options.width, height: options.height, fps: options.fps),
+                              settings: VideoSender.Settings(width: options.width, height: options.height, fps: options.fps,
+                                                             losesFirstKeyframe: options.losesFirstKeyframe),
                               capKbps: options.capKbps, localFrames: localFrames, notices: notices, seed: random.next())
             : nil
         receiver = negotiation.receives

@@ -21,6 +21,8 @@ actor VideoSender {
         var maximumKbps = 2500
         /// While video is off: black frames this often, as browsers send for a disabled track.
         var disabledFPS = 1
+        /// See `VideoCall.Options.losesFirstKeyframe`.
+        var losesFirstKeyframe = false
     }
 
     private let connection: PeerConnection
@@ -43,6 +45,7 @@ actor VideoSender {
     private(set) var framesSent = 0
     /// Keyframes among them (W3C keyFramesEncoded): the first, and each answer to PLI/FIR.
     private(set) var keyframesSent = 0
+    private var lostFirstKeyframe = false
     private(set) var bytesSent = 0
     private(set) var keyframeRequestsReceived = 0
     private(set) var nacksReceived = 0
@@ -217,6 +220,11 @@ actor VideoSender {
         let pts = elapsed.seconds * 90_000 + elapsed.attoseconds / 11_111_111_111_111
         guard let encoded = try? encoder.encode(frame, pts: pts) else { return }
         for output in encoded {
+            if output.isKeyframe, settings.losesFirstKeyframe, !lostFirstKeyframe {
+                lostFirstKeyframe = true
+                keyframesSent += 1  // encoded all the same
+                continue
+            }
             var packets = payloader.packetize(frame: output.data, timestamp: UInt32(truncatingIfNeeded: output.pts))
             if let id = negotiation.midExtensionID {
                 for index in packets.indices { packets[index].setMID(negotiation.mid, extensionID: id) }

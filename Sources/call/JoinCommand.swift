@@ -111,6 +111,7 @@ struct JoinCommand: AsyncParsableCommand {
         var options = VideoCall.Options(sources: sources)
         if videoSize != nil, let size = cameraSize { (options.width, options.height) = size }
         if let fps { options.fps = fps }
+        options.losesFirstKeyframe = ProcessInfo.processInfo.environment["CALL_SIMULATE_LOSE_FIRST_KEYFRAME"] == "1"
         return options
     }
 

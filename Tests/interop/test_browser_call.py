@@ -351,6 +351,37 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
             terminal.process.wait()
 
 
+def test_chromium_asks_for_a_keyframe_and_gets_one_from_us(browsers, signaling_server, call_binary, tmp_path):
+    """Our first keyframe never leaves (CALL_SIMULATE_LOSE_FIRST_KEYFRAME), so the first
+    frame Chromium assembles is a delta frame it cannot decode: Chromium asks for a
+    keyframe with PLI at once, the request reaches us and is answered with a keyframe,
+    which Chromium decodes, and the picture moves."""
+    from headless import HeadlessCall
+
+    host, port = signaling_server
+    page = browsers("1001")
+    terminal = HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path,
+                            env={"CALL_SIMULATE_LOSE_FIRST_KEYFRAME": "1"})
+    try:
+        terminal.expect(event="signaling", status="connected")
+        page.call("1002")
+        terminal.expect(event="incoming", **{"from": "1001"})
+        terminal.send("accept")
+        terminal.expect_state("inCall", role="callee", timeout=20)
+        page.wait_for(lambda: page.stats()["pliCount"] > 0, "Chromium to ask for a keyframe")
+        terminal.stats_until(lambda s: s.get("pliReceived", 0) > 0 and s.get("keyFramesEncoded", 0) >= 2,
+                             "the keyframe request to reach us and be answered")
+        page.wait_for(lambda: page.stats()["keyFramesDecoded"] >= 1, "Chromium to decode our answering keyframe")
+        page.frames_decoded_growing()
+        terminal.send("hangup")
+        page.wait_state("idle")
+        assert terminal.quit() == 0
+    finally:
+        if terminal.process.poll() is None:
+            terminal.process.kill()
+            terminal.process.wait()
+
+
 def test_two_pages_on_a_seed_style_server_without_our_extensions(browsers, seed_server):
     """The pages signal through a server that forwards only the seed's events: no accept,
     no hangup. The answer counts as acceptance; the closing connection ends the other side."""
