@@ -31,25 +31,42 @@ struct Settings {
     var pattern = false
     var patternFrames = 300
 
+    static let usage = """
+        usage: render-bench [--seconds S] [--fps F] [--columns C] [--rows R] [--y4m FILE] [--no-chafa]
+                            [--chafa-every N] [--pattern [--frames N]]
+        """
+
     init(_ arguments: [String]) {
         var i = 1
+        func fail(_ why: String) -> Never {
+            FileHandle.standardError.write(Data("render-bench: \(why)\n\(Self.usage)\n".utf8))
+            exit(2)
+        }
         func value() -> String {
             i += 1
-            guard i < arguments.count else { fatalError("missing value for \(arguments[i - 1])") }
+            guard i < arguments.count else { fail("\(arguments[i - 1]) needs a value") }
             return arguments[i]
+        }
+        func number<T: LosslessStringConvertible>(_ type: T.Type) -> T {
+            let text = value()
+            guard let parsed = T(text) else { fail("\(arguments[i - 1]) takes a number, not '\(text)'") }
+            return parsed
         }
         while i < arguments.count {
             switch arguments[i] {
-            case "--seconds": seconds = Double(value())!
-            case "--fps": fps = Double(value())!
-            case "--columns": columns = Int(value())!
-            case "--rows": rows = Int(value())!
+            case "--seconds": seconds = number(Double.self)
+            case "--fps": fps = number(Double.self)
+            case "--columns": columns = number(Int.self)
+            case "--rows": rows = number(Int.self)
             case "--y4m": y4m = value()
             case "--no-chafa": chafa = false
-            case "--chafa-every": sampleEvery = Int(value())!
+            case "--chafa-every": sampleEvery = number(Int.self)
             case "--pattern": pattern = true
-            case "--frames": patternFrames = Int(value())!
-            default: fatalError("unknown argument \(arguments[i])")
+            case "--frames": patternFrames = number(Int.self)
+            case "-h", "--help":
+                print(Self.usage)
+                exit(0)
+            default: fail("unknown argument \(arguments[i])")
             }
             i += 1
         }
