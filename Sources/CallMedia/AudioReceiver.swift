@@ -197,8 +197,8 @@ struct AudioFrameRenderer {
                 if packet.marker { debt = 0 }
                 let length = Self.duration(of: packet, before: next)
                 // Playout starts with the newest of what is due: packets due together at the
-                // start were queued before playback ran (or sent in a burst as the sender's
-                // capture started), and playing them all would be latency for the whole call.
+                // start were queued before playback ran, and playing them all would be latency
+                // for the whole call.
                 if (debt >= length || !playing) && packetsLeft > 0 {
                     // Its time was already filled by concealment (or it is before the start): skip it.
                     if playing { debt -= length }
