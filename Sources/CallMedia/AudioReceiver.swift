@@ -14,6 +14,8 @@ final class AudioReceiver: Sendable {
     private let playout: Mutex<AudioPlayout>
     private let running = Atomic<Bool>(false)
     private let device: String
+    /// 2 when we asked for stereo, else 1.
+    private let channels: Int
     private let notices: @Sendable (String) -> Void
     private let origin = ContinuousClock.now
     /// CLOCK_MONOTONIC nanoseconds of the first sample written to the device (0 until then).
@@ -23,6 +25,7 @@ final class AudioReceiver: Sendable {
     init(negotiation: AudioNegotiation, device: String, notices: @escaping @Sendable (String) -> Void) {
         self.device = device
         self.notices = notices
+        channels = negotiation.receiveStereo ? 2 : 1
         playout = Mutex(AudioPlayout(remoteSSRC: negotiation.remoteSSRC, audioLevelExtensionID: negotiation.audioLevelExtensionID))
     }
 
@@ -54,10 +57,10 @@ final class AudioReceiver: Sendable {
     func stop() { running.store(false, ordering: .relaxed) }
 
     private func run() {
-        let output = AudioOutput(device: device, channels: 1)
+        let output = AudioOutput(device: device, channels: channels)
         defer { output.close() }
         var renderer: AudioFrameRenderer
-        do { renderer = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1)) } catch {
+        do { renderer = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: channels)) } catch {
             notices("the peer's audio cannot be decoded: \(error)")
             return
         }
@@ -74,7 +77,7 @@ final class AudioReceiver: Sendable {
                 playbackStart.store(start.nanosecondsSinceZero, ordering: .relaxed)
             }
             playbackResyncs.store(output.clockResyncs, ordering: .relaxed)
-            playout.withLock { $0.played(counts, samples: pcm.count) }
+            playout.withLock { $0.played(counts, frames: pcm.count / channels) }
         }
     }
 }
@@ -88,7 +91,7 @@ struct AudioPlayout: Sendable {
     let audioLevelExtensionID: UInt8?
     var level: AudioLevel?
     private var ownCounters = AudioReceiveCounters()
-    private var playedSamples = 0
+    private var playedFrames = 0
 
     init(remoteSSRC: UInt32?, audioLevelExtensionID: UInt8?) {
         self.remoteSSRC = remoteSSRC
@@ -103,14 +106,14 @@ struct AudioPlayout: Sendable {
         return counters
     }
 
-    /// What the playback thread did with one period's output.
-    mutating func played(_ counts: AudioFrameRenderer.Counts, samples: Int) {
+    /// What the playback thread did with one period's output (`frames` per channel).
+    mutating func played(_ counts: AudioFrameRenderer.Counts, frames: Int) {
         ownCounters.concealed += counts.concealed
         ownCounters.underruns += counts.underruns
         ownCounters.undecodable += counts.undecodable
         ownCounters.droppedToCatchUp += counts.droppedToCatchUp
-        playedSamples += samples
-        ownCounters.framesPlayed = playedSamples / AudioOutput.periodFrames
+        playedFrames += frames
+        ownCounters.framesPlayed = playedFrames / AudioOutput.periodFrames
     }
 
     mutating func receive(_ bytes: [UInt8], arrival: Duration) {
@@ -166,6 +169,8 @@ struct AudioFrameRenderer {
     /// Debt (or credit) remembered at most (samples): 1 s.
     static let maxDebt = 48_000
     let decoder: OpusDecoder
+    /// Samples per frame in what it returns (the decoder's channels, interleaved).
+    private let channels: Int
     private(set) var playing = false
     /// Samples played beyond what the jitter buffer's delay needs; negative while
     /// latency the buffer asked for is still to come.
@@ -175,15 +180,19 @@ struct AudioFrameRenderer {
     private var aligned = false
     private let frame = AudioOutput.periodFrames
 
-    init(decoder: OpusDecoder) { self.decoder = decoder }
+    init(decoder: OpusDecoder) {
+        self.decoder = decoder
+        channels = decoder.channels
+    }
 
-    /// Mono PCM, never empty: what the due packets decode to (a peer's 10 ms packets give
-    /// 480 samples each), or a period of concealment or silence when nothing is due.
+    /// PCM (interleaved when stereo), never empty: what the due packets decode to (a peer's
+    /// 10 ms packets give 480 frames each), or a period of concealment or silence when
+    /// nothing is due. Debt and lengths count frames (one sample per channel).
     /// - Parameters:
     ///   - targetDelay: the jitter buffer's target delay now.
     ///   - lateness: how long ago the first of `due` became due.
     mutating func render(_ due: [JitterBufferOutput], targetDelay: Duration, lateness: Duration = .zero) -> ([Int16], Counts) {
-        let silence = [Int16](repeating: 0, count: frame)
+        let silence = [Int16](repeating: 0, count: frame * channels)
         var counts = Counts()
         var pcm: [Int16] = []
         var packetsLeft = due.reduce(0) { count, item in if case .packet = item { count + 1 } else { count } }
@@ -219,9 +228,9 @@ struct AudioFrameRenderer {
                     // spare), which moves the grid so that the next ones are played as they
                     // come due. Opus frames are whole 2.5 ms steps (120 samples).
                     let waited = Int(lateness / .microseconds(1)) * 48 / 1000 - 120
-                    let cut = max(0, min(decoded.count - 120, waited / 120 * 120))
+                    let cut = max(0, min(decoded.count / channels - 120, waited / 120 * 120))
                     aligned = true
-                    pcm += decoded[cut...]
+                    pcm += decoded[(cut * channels)...]
                     continue
                 }
                 pcm += decoded

@@ -81,6 +81,9 @@ final class AudioSender: Sendable {
         do {
             var settings = OpusEncoderSettings()
             settings.channels = channels
+            // Twice the bits for two channels, as WebRTC's Opus encoder does by default;
+            // at 32 kbit/s stereo is mostly coded as one channel with little separation.
+            settings.bitrate *= channels
             settings.inbandFEC = negotiation.inbandFEC
             settings.dtx = negotiation.dtx
             encoder = try OpusEncoder(settings)

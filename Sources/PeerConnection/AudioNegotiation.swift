@@ -13,6 +13,9 @@ public struct AudioNegotiation: Sendable, Equatable {
     public var audioLevelExtensionID: UInt8?
     /// The peer wants stereo from us (`stereo=1` in its fmtp).
     public var sendStereo: Bool
+    /// We asked for stereo (`stereo=1` in ours): decode and play two channels. A peer
+    /// that sends mono anyway is heard on both.
+    public var receiveStereo = false
     public var inbandFEC: Bool
     /// The peer takes discontinuous transmission (`usedtx=1`, RFC 7587 §6.1): in
     /// silence we send a packet only every 400 ms, as the encoder emits them.

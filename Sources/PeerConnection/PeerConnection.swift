@@ -21,6 +21,8 @@ public struct PeerConnectionConfiguration: Sendable {
     /// Drop this fraction of the RTP we send (`CALL_SIMULATE_SEND_LOSS`): the peer's
     /// NACKs and keyframe requests then show how we answer them.
     public var simulatedSendLoss: Double = 0
+    /// Ask the peer for stereo sound and play it in stereo (`--stereo`; mono by default).
+    public var stereo = false
 
     public init(iceServers: [ICEServer] = [], relayOnly: Bool = false, includeLoopback: Bool = false, includeIPv6: Bool = true) {
         self.iceServers = iceServers
@@ -150,6 +152,7 @@ public actor PeerConnection {
         video = VideoNegotiation(answer: answer, remote: document, localSSRC: streams.videoSSRC,
                                  localRTXSSRC: streams.videoRTXSSRC, cname: streams.cname)
         audio = AudioNegotiation(answer: answer, remote: document, localSSRC: streams.audioSSRC, cname: streams.cname)
+        audio?.receiveStereo = configuration.stereo
         try await apply(description)
         return answer.text
     }
@@ -161,6 +164,7 @@ public actor PeerConnection {
         video = VideoNegotiation(answer: answer, remote: answer, localSSRC: streams.videoSSRC,
                                  localRTXSSRC: streams.videoRTXSSRC, cname: streams.cname)
         audio = AudioNegotiation(answer: answer, remote: answer, localSSRC: streams.audioSSRC, cname: streams.cname)
+        audio?.receiveStereo = configuration.stereo
         try await apply(description)
     }
 
@@ -317,7 +321,9 @@ public actor PeerConnection {
         let transport = SessionDescriptionBuilder.Transport(
             iceUfrag: localCredentials.ufrag, icePwd: localCredentials.pwd, fingerprint: fingerprint,
             candidates: candidates, endOfCandidates: pendingGathers == 0)
-        return SessionDescriptionBuilder(sessionID: random.next() >> 2, transport: transport, streams: streams)
+        var builder = SessionDescriptionBuilder(sessionID: random.next() >> 2, transport: transport, streams: streams)
+        builder.stereo = configuration.stereo
+        return builder
     }
 
     private func apply(_ description: RemoteTransportDescription) async throws {

@@ -48,6 +48,11 @@ public struct SessionDescriptionBuilder: Sendable {
     public var sessionID: UInt64
     public var transport: Transport
     public var streams: Streams
+    /// Ask for stereo (`stereo=1`) and say we may send it (`sprop-stereo=1`), RFC 7587 §7.1.
+    public var stereo = false
+
+    /// Our Opus fmtp.
+    var opusFormatParameters: String { stereo ? "\(Self.opusParameters);stereo=1;sprop-stereo=1" : Self.opusParameters }
 
     public init(sessionID: UInt64, transport: Transport, streams: Streams) {
         self.sessionID = sessionID
@@ -64,7 +69,7 @@ public struct SessionDescriptionBuilder: Sendable {
             lines: transportLines(mid: "0", setup: .actpass)
                 + [.attribute("extmap", "1 \(Self.midExtension)"), .attribute("extmap", "2 \(Self.audioLevelExtension)"),
                    .attribute("sendrecv"), .attribute("msid", "\(streams.streamID) audio"), .attribute("rtcp-mux"),
-                   .attribute("rtpmap", "111 opus/48000/2"), .attribute("fmtp", "111 \(Self.opusParameters)"),
+                   .attribute("rtpmap", "111 opus/48000/2"), .attribute("fmtp", "111 \(opusFormatParameters)"),
                    .attribute("ssrc", "\(streams.audioSSRC) cname:\(streams.cname)")])
         let video = MediaSection(
             mediaLine: MediaLine(kind: "video", port: 9, proto: "UDP/TLS/RTP/SAVPF", formats: ["96", "97"]),
@@ -133,7 +138,7 @@ public struct SessionDescriptionBuilder: Sendable {
         var lines = transportLines(mid: mid, setup: .active)
         lines += answeredExtensions(offered, supported: [Self.midExtension, Self.audioLevelExtension])
         lines += directionAndStream(offered, track: "audio")
-        lines += [.attribute("rtcp-mux"), .attribute("rtpmap", "\(pt) opus/48000/2"), .attribute("fmtp", "\(pt) \(Self.opusParameters)")]
+        lines += [.attribute("rtcp-mux"), .attribute("rtpmap", "\(pt) opus/48000/2"), .attribute("fmtp", "\(pt) \(opusFormatParameters)")]
         return MediaSection(mediaLine: MediaLine(kind: "audio", port: 9, proto: offered.mediaLine.proto, formats: [String(pt)]),
                             lines: lines + ssrcLines([streams.audioSSRC], offered))
     }

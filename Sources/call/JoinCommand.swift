@@ -52,6 +52,8 @@ struct JoinCommand: AsyncParsableCommand {
     var audioDevice = "default"
     @Option(name: .customLong("audio-out"), help: "The ALSA playback device for the peer's sound.")
     var audioOut = "default"
+    @Flag(name: .customLong("stereo"), help: "Ask the peer for stereo sound and play it in stereo (mono by default); we send stereo when the peer asks.")
+    var stereo = false
     @Flag(name: .customLong("relay-only"), help: "Use only TURN-relayed paths (also CALL_RELAY_ONLY=1); needs a turn: server.")
     var relayOnly = false
 
@@ -130,6 +132,7 @@ struct JoinCommand: AsyncParsableCommand {
         if let jitter = environment["CALL_SIMULATE_JITTER_MS"].flatMap(Int.init), (0...1000).contains(jitter) {
             configuration.simulatedMediaJitter = .milliseconds(jitter)
         }
+        configuration.stereo = stereo
         return configuration
     }
 

@@ -42,7 +42,7 @@ import TestSupport
         // shortest Opus frame); at most 120 ms per packet plus the concealment of gaps.
         #expect(!pcm.isEmpty && pcm.count % 120 == 0)
         #expect(pcm.count <= max(1, due.count) * (5760 + AudioFrameRenderer.maxConcealedPerGap * period))
-        playout.played(counts, samples: pcm.count)
+        playout.played(counts, frames: pcm.count)
     }
 
     @Test func randomAndMutatedPacketsNeverTrapAndAreCounted() throws {
@@ -156,7 +156,7 @@ import TestSupport
         mutating func tick(_ now: Duration) {
             let due = playout.due(now: now)
             let (pcm, counts) = renderer.render(due, targetDelay: playout.buffer.targetDelay)
-            playout.played(counts, samples: pcm.count)
+            playout.played(counts, frames: pcm.count)
             samples += pcm.count
             ticks += 1
         }

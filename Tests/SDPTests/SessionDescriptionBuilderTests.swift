@@ -27,6 +27,18 @@ import Testing
         #expect(offer.media[2].sctpPort == 5000 && offer.media[2].maxMessageSize == 262_144)
     }
 
+    @Test func stereoIsAskedForInOffersAndAnswersOnlyWhenWanted() throws {
+        var stereo = Self.builder
+        stereo.stereo = true
+        let chromium = try SDPDocument(parsing: SDPDocumentTests.fixture("chromium-offer"))
+        // RFC 7587 §7.1: stereo=1 asks the peer to send stereo, sprop-stereo=1 says we may.
+        for document in [stereo.offer(), try stereo.answer(to: chromium)] {
+            let fmtp = try #require(document.media[0].formatParameters[document.media[0].rtpMaps[0].payloadType])
+            #expect(fmtp == "minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1")
+        }
+        #expect(Self.builder.offer().media[0].formatParameters[111] == "minptime=10;useinbandfec=1")
+    }
+
     @Test func answeringChromiumUsesItsPayloadTypesAndTakesTheDTLSClientRole() throws {
         let offer = try SDPDocument(parsing: SDPDocumentTests.fixture("chromium-offer"))
         let answer = try SDPDocument(parsing: try Self.builder.answer(to: offer).text)

@@ -7,7 +7,7 @@ import math
 import struct
 import time
 
-from tone import RATE, alsa_config, goertzel_power, write_tone
+from tone import RATE, alsa_config, from_s16, goertzel_power, to_s16, tone_samples, write_tone
 
 
 def test_a_tone_crosses_the_call_and_mute_silences_it(terminal, tmp_path):
@@ -47,6 +47,40 @@ def test_a_tone_crosses_the_call_and_mute_silences_it(terminal, tmp_path):
     bob.send("stats")
     muted = bob.expect(event="stats", timeout=5)["audio"]
     assert muted["speaking"] is False and muted["audioLevel"] == 127, muted
+
+    alice.send("hangup")
+    bob.expect_state("ended", reason="1001 hung up")
+    assert alice.quit() == 0 and bob.quit() == 0
+
+
+def test_stereo_when_both_ask_keeps_left_and_right_apart(terminal, tmp_path):
+    """Both sides pass --stereo (stereo=1; sprop-stereo=1 in each fmtp, RFC 7587): the
+    caller captures 440 Hz on the left and 660 Hz on the right, and the callee's playback
+    file has each tone on its own side."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    seconds = 30
+    left, right = tone_samples(440, RATE * seconds, 0.3), tone_samples(660, RATE * seconds, 0.3)
+    interleaved = [v for pair in zip(left, right) for v in pair]
+    tones, silence = tmp_path / "stereo.raw", tmp_path / "silence.raw"
+    tones.write_bytes(to_s16(interleaved))
+    silence.write_bytes(bytes(4 * RATE * seconds))
+    heard = tmp_path / "b" / "out.raw"
+    alice = terminal("1001", "--stereo", env=alsa_config(tmp_path / "a", tones, tmp_path / "a" / "out.raw"))
+    bob = terminal("1002", "--auto-answer", "--stereo", env=alsa_config(tmp_path / "b", silence, heard))
+    alice.expect(event="users", users=[{"userId": "1002", "nickname": "1002"}])
+    alice.send("call 1002")
+    alice.expect_state("inCall", timeout=20)
+    time.sleep(4)
+
+    played = from_s16(heard.read_bytes())
+    assert len(played) > 2 * RATE * 2, f"only {len(played) // 2} frames played"
+    last = played[-2 * RATE:]  # the last second, interleaved L, R
+    heard_left, heard_right = last[0::2], last[1::2]
+    left_powers = {f: goertzel_power(heard_left, f) for f in (440, 660)}
+    right_powers = {f: goertzel_power(heard_right, f) for f in (440, 660)}
+    assert left_powers[440] > 30 * left_powers[660], (left_powers, right_powers)
+    assert right_powers[660] > 30 * right_powers[440], (left_powers, right_powers)
 
     alice.send("hangup")
     bob.expect_state("ended", reason="1001 hung up")
