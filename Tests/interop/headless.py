@@ -59,6 +59,24 @@ class HeadlessCall(JsonLinesProcess):
     def send(self, command):
         self.write_line(command)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
+        """A test that ends, passing or not, leaves no client running."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        return False
+
+    def answer(self, page):
+        """The page calls this client, which accepts: both in the call."""
+        self.expect(event="signaling", status="connected")
+        page.call(self.user)
+        self.expect(event="incoming", **{"from": page.user_id})
+        self.send("accept")
+        self.expect_state("inCall", role="callee", timeout=20)
+
     def expect_state(self, state, timeout=5.0, **fields):
         return self.expect(timeout=timeout, event="state", state=state, **fields)
 

@@ -63,20 +63,17 @@ def test_audio_both_ways_between_the_page_and_the_terminal(required_browsers, si
     captured, heard = tmp_path / "tone.raw", tmp_path / "heard.raw"
     write_tone(captured, OURS_HZ, 40, OURS_AMPLITUDE)
     page = required_browsers("1001")
-    terminal = HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path,
-                            env=alsa_config(tmp_path, captured, heard))
-    try:
-        terminal.expect(event="signaling", status="connected")
+    with HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path,
+                      env=alsa_config(tmp_path, captured, heard)) as terminal:
         if page_calls:
-            page.call("1002")
-            terminal.expect(event="incoming", **{"from": "1001"})
-            terminal.send("accept")
+            terminal.answer(page)
         else:
+            terminal.expect(event="signaling", status="connected")
             terminal.expect(event="users", users=[{"userId": "1001", "nickname": "1001"}])
             terminal.send("call 1001")
             page.wait_state("incoming")
             page.click("#accept")
-        terminal.expect_state("inCall", timeout=20)
+            terminal.expect_state("inCall", timeout=20)
         page.wait_state("inCall")
 
         # Ours at the page: Chromium decodes and plays our tone (audioLevel is the peak of
@@ -116,7 +113,3 @@ def test_audio_both_ways_between_the_page_and_the_terminal(required_browsers, si
         terminal.send("hangup")
         page.wait_state("idle")
         assert terminal.quit() == 0
-    finally:
-        if terminal.process.poll() is None:
-            terminal.process.kill()
-            terminal.process.wait()

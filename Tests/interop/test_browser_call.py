@@ -289,14 +289,9 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
 
     host, port = signaling_server
     page = browsers("1001")
-    terminal = HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path)
-    try:
-        terminal.expect(event="signaling", status="connected")
+    with HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path) as terminal:
         # The page calls; the terminal answers Chromium's offer (it is the DTLS client).
-        page.call("1002")
-        terminal.expect(event="incoming", **{"from": "1001"})
-        terminal.send("accept")
-        terminal.expect_state("inCall", role="callee", timeout=20)
+        terminal.answer(page)
         page.wait_state("inCall")
         page.send_chat("hello from chromium ✓")
         terminal.expect(event="chat", text="hello from chromium ✓", timeout=10, **{"from": "1001"})
@@ -345,10 +340,6 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
         assert terminal.quit() == 0
         page.wait_for(lambda: not page.driver.find_elements("css selector", '#users li[data-user-id="1002"]'),
                       "the terminal user to leave the list")
-    finally:
-        if terminal.process.poll() is None:
-            terminal.process.kill()
-            terminal.process.wait()
 
 
 def test_chromium_asks_for_a_keyframe_and_gets_one_from_us(browsers, signaling_server, call_binary, tmp_path):
@@ -360,14 +351,9 @@ def test_chromium_asks_for_a_keyframe_and_gets_one_from_us(browsers, signaling_s
 
     host, port = signaling_server
     page = browsers("1001")
-    terminal = HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path,
-                            env={"CALL_SIMULATE_LOSE_FIRST_KEYFRAME": "1"})
-    try:
-        terminal.expect(event="signaling", status="connected")
-        page.call("1002")
-        terminal.expect(event="incoming", **{"from": "1001"})
-        terminal.send("accept")
-        terminal.expect_state("inCall", role="callee", timeout=20)
+    with HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path,
+                      env={"CALL_SIMULATE_LOSE_FIRST_KEYFRAME": "1"}) as terminal:
+        terminal.answer(page)
         page.wait_for(lambda: page.stats()["pliCount"] > 0, "Chromium to ask for a keyframe")
         terminal.stats_until(lambda s: s.get("pliReceived", 0) > 0 and s.get("keyFramesEncoded", 0) >= 2,
                              "the keyframe request to reach us and be answered")
@@ -376,10 +362,6 @@ def test_chromium_asks_for_a_keyframe_and_gets_one_from_us(browsers, signaling_s
         terminal.send("hangup")
         page.wait_state("idle")
         assert terminal.quit() == 0
-    finally:
-        if terminal.process.poll() is None:
-            terminal.process.kill()
-            terminal.process.wait()
 
 
 def test_two_pages_on_a_seed_style_server_without_our_extensions(browsers, seed_server):
