@@ -10,13 +10,24 @@ import NIOPosix
 public actor ICETransport {
     public enum Event: Sendable, Equatable {
         case ice(ICEEvent)
+        /// One datagram relayed by a TURN server, unwrapped.
         case data([UInt8], from: TransportAddress)
+        /// The non-STUN datagrams of one socket read (one `recvmmsg` burst), in arrival
+        /// order: one event, so one hop into the consumer, for the lot.
+        case datagrams([Datagram])
     }
+
+    public struct Datagram: Sendable, Equatable {
+        public var bytes: [UInt8]
+        public var from: TransportAddress
+    }
+
+    typealias Socket = NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>
 
     public nonisolated let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
     private var agent: ICEAgent
-    private var sockets: [TransportAddress: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>] = [:]
+    private var sockets: [TransportAddress: Socket] = [:]
     private var channels: [any Channel] = []
     private let origin = ContinuousClock.now
     private var timer: Task<Void, Never>?
@@ -24,7 +35,9 @@ public actor ICETransport {
     private var readers: [Task<Void, Never>] = []
     /// Datagrams leave in the order the agent made them, through one writer task
     /// (a task per datagram could reorder them, which DTLS and SRTP would not forgive).
-    private let outgoing: AsyncStream<(NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, AddressedEnvelope<ByteBuffer>)>.Continuation
+    /// Each element is a run of datagrams for one socket, written with one flush, so
+    /// NIO can hand them to the kernel in one `sendmmsg` instead of a `sendmsg` each.
+    private let outgoing: AsyncStream<(Socket, [AddressedEnvelope<ByteBuffer>])>.Continuation
     private let writer: Task<Void, Never>
     /// TURN servers reached over TCP, by the host base whose allocation they carry.
     private var streamRelays: [TransportAddress: StreamRelay] = [:]
@@ -38,11 +51,10 @@ public actor ICETransport {
     private init(agent: ICEAgent) {
         self.agent = agent
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
-        let (queue, outgoing) = AsyncStream.makeStream(
-            of: (NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, AddressedEnvelope<ByteBuffer>).self)
+        let (queue, outgoing) = AsyncStream.makeStream(of: (Socket, [AddressedEnvelope<ByteBuffer>]).self)
         self.outgoing = outgoing
         writer = Task {
-            for await (socket, envelope) in queue { try? await socket.write(envelope) }
+            for await (socket, envelopes) in queue { try? await socket.write(contentsOf: envelopes) }
         }
     }
 
@@ -112,6 +124,16 @@ public actor ICETransport {
         pump()
     }
 
+    /// Sends these datagrams, in order, on the selected pair: one call and one drain of
+    /// the agent for the lot (a `PeerConnection` drain hands over all it made at once).
+    /// Throws, sending none, when there is no pair yet.
+    public func send(batch: [[UInt8]]) throws {
+        for bytes in batch {
+            guard agent.sendData(bytes) else { throw SendError.notConnected }
+        }
+        pump()
+    }
+
     /// Relayed candidates from a TURN server (`.localCandidate` events once allocated),
     /// reached over UDP or, with `overTCP`, over a TCP connection from each host
     /// address (RFC 8656 §3.1; the relayed side stays UDP). A host whose TCP
@@ -152,10 +174,19 @@ public actor ICETransport {
     // MARK: - Sockets
 
     private func bind(_ ip: [UInt8]) async throws {
+        // Reads take up to `vectorReadCount` datagrams per syscall (`recvmmsg`), and the
+        // batcher hands each read's datagrams up as one element: one hop per burst. The
+        // socket buffer and the async buffer's watermarks stay NIO's defaults: deeper ones
+        // turned a starved reader's losses into seconds of delay (BENCHMARKS.md, video call).
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.datagramVectorReadMessageCount, value: Self.vectorReadCount)
+            // A vector read splits one buffer evenly between its messages: this keeps each
+            // message the 2,048 bytes a plain read gets (NIO's default), not 2,048 / count.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.vectorReadCount * Self.maximumDatagramBytes))
             .bind(host: IPAddress.text(ip), port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
+                    try channel.pipeline.syncOperations.addHandler(DatagramBatcher())
+                    return try NIOAsyncChannel<[AddressedEnvelope<ByteBuffer>], AddressedEnvelope<ByteBuffer>>(
                         wrappingChannelSynchronously: channel)
                 }
             }
@@ -169,9 +200,24 @@ public actor ICETransport {
                 try? await channel.executeThenClose { inbound, outbound in
                     await self?.attach(outbound, at: local)
                     attached.resume()
-                    for try await envelope in inbound {
-                        guard let source = Self.transportAddress(envelope.remoteAddress) else { continue }
-                        await self?.received(Array(buffer: envelope.data), from: source, to: local)
+                    // Turning a SocketAddress into ours goes through its text form: the
+                    // last one is kept, as nearly every datagram comes from the same peer.
+                    var last: (SocketAddress, TransportAddress)?
+                    for try await envelopes in inbound {
+                        var batch: [Datagram] = []
+                        batch.reserveCapacity(envelopes.count)
+                        for envelope in envelopes {
+                            let source: TransportAddress
+                            if let last, last.0 == envelope.remoteAddress {
+                                source = last.1
+                            } else {
+                                guard let address = Self.transportAddress(envelope.remoteAddress) else { continue }
+                                last = (envelope.remoteAddress, address)
+                                source = address
+                            }
+                            batch.append(Datagram(bytes: Array(buffer: envelope.data), from: source))
+                        }
+                        if !batch.isEmpty { await self?.received(batch, to: local) }
                     }
                 }
             })
@@ -211,19 +257,31 @@ public actor ICETransport {
         pump()
     }
 
-    private func attach(_ outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, at local: TransportAddress) {
+    private func attach(_ outbound: Socket, at local: TransportAddress) {
         sockets[local] = outbound
         agent.addLocalCandidate(ICECandidate.local(kind: .host, address: local, base: local,
                                                    localPreference: UInt16(65535 - sockets.count)))
     }
 
-    private func received(_ bytes: [UInt8], from source: TransportAddress, to local: TransportAddress) {
-        if STUNMessage.looksLikeSTUN(bytes) || agent.isRelayServer(source) {
-            agent.handle(datagram: bytes, from: source, to: local, now: now)
-            pump()
-        } else {
-            eventSink.yield(.data(bytes, from: source))
+    /// STUN (and TURN) goes to the agent, the rest up as one `.datagrams` event. Data
+    /// that came before a STUN message is yielded before the agent sees it, so events
+    /// keep the order of the datagrams that caused them.
+    private func received(_ batch: [Datagram], to local: TransportAddress) {
+        var data: [Datagram] = []
+        data.reserveCapacity(batch.count)
+        for datagram in batch {
+            if STUNMessage.looksLikeSTUN(datagram.bytes) || agent.isRelayServer(datagram.from) {
+                if !data.isEmpty {
+                    eventSink.yield(.datagrams(data))
+                    data.removeAll()
+                }
+                agent.handle(datagram: datagram.bytes, from: datagram.from, to: local, now: now)
+                pump()
+            } else {
+                data.append(datagram)
+            }
         }
+        if !data.isEmpty { eventSink.yield(.datagrams(data)) }
     }
 
     private var now: Duration { ContinuousClock.now - origin }
@@ -231,14 +289,36 @@ public actor ICETransport {
     /// Drains the agent (datagrams, events) and arms the timer for its next deadline.
     private func pump() {
         agent.handleTimeout(now: now)
+        // Consecutive datagrams from one socket go to the writer as one run; a run ends
+        // where the socket changes, so the order across sockets stays as the agent made it.
+        var run: (from: TransportAddress, socket: Socket, envelopes: [AddressedEnvelope<ByteBuffer>])?
+        // SocketAddress is made from text: the last destination is kept for the next one.
+        var lastDestination: (TransportAddress, SocketAddress)?
         while let transmit = agent.pollTransmit() {
             if let relay = streamRelays[transmit.from], relay.server == transmit.to {
+                if let done = run { outgoing.yield((done.socket, done.envelopes)) }
+                run = nil
                 relay.outgoing.yield(TURNStreamFramer.frame(transmit.bytes))
                 continue
             }
-            guard let socket = sockets[transmit.from], let to = try? Self.socketAddress(transmit.to) else { continue }
-            outgoing.yield((socket, AddressedEnvelope(remoteAddress: to, data: ByteBuffer(bytes: transmit.bytes))))
+            let to: SocketAddress
+            if let lastDestination, lastDestination.0 == transmit.to {
+                to = lastDestination.1
+            } else {
+                guard let address = try? Self.socketAddress(transmit.to) else { continue }
+                lastDestination = (transmit.to, address)
+                to = address
+            }
+            let envelope = AddressedEnvelope(remoteAddress: to, data: ByteBuffer(bytes: transmit.bytes))
+            if run?.from == transmit.from {
+                run?.envelopes.append(envelope)
+                continue
+            }
+            guard let socket = sockets[transmit.from] else { continue }
+            if let done = run { outgoing.yield((done.socket, done.envelopes)) }
+            run = (transmit.from, socket, [envelope])
         }
+        if let done = run { outgoing.yield((done.socket, done.envelopes)) }
         while let event = agent.pollEvent() {
             if case .relayedData(let bytes, let peer) = event {
                 eventSink.yield(.data(bytes, from: peer))
@@ -266,6 +346,11 @@ public actor ICETransport {
         pump()
     }
 
+    /// Datagrams per `recvmmsg`: a burst of DATA or a keyframe's packets in a few reads.
+    static let vectorReadCount = 16
+    /// Room for one incoming datagram (larger ones arrive truncated, as with NIO's default).
+    static let maximumDatagramBytes = 2048
+
     static func socketAddress(_ address: TransportAddress) throws -> SocketAddress {
         try SocketAddress(ipAddress: IPAddress.text(address.address), port: Int(address.port))
     }
@@ -275,3 +360,31 @@ public actor ICETransport {
         return TransportAddress(address: bytes, port: UInt16(port))
     }
 }
+
+
+/// Collects the datagrams of one read (NIO reads up to `vectorReadCount` per syscall,
+/// and a few syscalls per read event) and passes them on as one array at
+/// `channelReadComplete`, so the async reader wakes once per burst rather than once
+/// per datagram.
+final class DatagramBatcher: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias InboundOut = [AddressedEnvelope<ByteBuffer>]
+
+    private var batch: [AddressedEnvelope<ByteBuffer>] = []
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        batch.append(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !batch.isEmpty {
+            let done = batch
+            batch.removeAll(keepingCapacity: true)
+            context.fireChannelRead(wrapInboundOut(done))
+        }
+        context.fireChannelReadComplete()
+    }
+}
+
+@available(*, unavailable)
+extension DatagramBatcher: Sendable {}

@@ -97,8 +97,9 @@ public actor PeerConnection {
     private var earlyCandidates: [CandidateAttribute] = []
     private var remoteCandidatesEnded = false
     /// Datagrams for the peer, sent in order by one task; held until ICE selects a pair.
-    private let outbox: AsyncStream<[UInt8]>.Continuation
-    private let outgoing: AsyncStream<[UInt8]>
+    /// An element is all one drain made (or one RTP packet): one hop to the transport each.
+    private let outbox: AsyncStream<[[UInt8]]>.Continuation
+    private let outgoing: AsyncStream<[[UInt8]]>
     private var writer: Task<Void, Never>?
     private var held: [[UInt8]] = []
     private var hasSelectedPair = false
@@ -122,7 +123,7 @@ public actor PeerConnection {
         (events, sink) = AsyncStream.makeStream(of: PeerConnectionEvent.self, bufferingPolicy: .unbounded)
         // Media that the pipeline cannot keep up with is dropped oldest first, never queued without end.
         (media, mediaSink) = AsyncStream.makeStream(of: MediaPacket.self, bufferingPolicy: .bufferingNewest(512))
-        (outgoing, outbox) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
+        (outgoing, outbox) = AsyncStream.makeStream(of: [[UInt8]].self, bufferingPolicy: .unbounded)
     }
 
     /// The SHA-256 fingerprint of our certificate, as `a=fingerprint` carries it.
@@ -287,8 +288,11 @@ public actor PeerConnection {
                                                      includeIPv6: configuration.includeIPv6)
         ice = transport
         let outgoing = outgoing
+        // Straight to the transport, not through this actor: one hop fewer per batch.
         writer = Task { [weak self] in
-            for await datagram in outgoing { await self?.transmit(datagram) }
+            for await batch in outgoing {
+                do { try await transport.send(batch: batch) } catch { await self?.countUnsent(batch.count) }
+            }
         }
         await transport.setRelayOnly(configuration.relayOnly)
         iceEvents = Task { [weak self] in
@@ -351,21 +355,35 @@ public actor PeerConnection {
         case .ice(let ice):
             handle(ice)
         case .data(let bytes, _):
-            guard let first = bytes.first else { return }
-            switch first {
-            case 20...63:  // RFC 7983 §7: DTLS
-                if let dtls {
-                    dtls.handle(datagram: bytes, now: now)
-                    drain()
-                } else if earlyDTLS.count < 16 {
-                    earlyDTLS.append(bytes)
-                }
-            case 128...191:  // RFC 7983 §7: RTP and RTCP, told apart by RFC 5761 §4
-                receiveMedia(bytes)
-            default:
-                counters.unknownDatagrams += 1
+            if receive(bytes) { drain() }
+        case .datagrams(let batch):
+            // All of a read's DTLS datagrams go in before one drain: SCTP sees the packets
+            // together and answers them in one go, and the machines are polled once.
+            var gotDTLS = false
+            for datagram in batch {
+                if receive(datagram.bytes) { gotDTLS = true }
             }
+            if gotDTLS { drain() }
         }
+    }
+
+    /// One datagram from the peer, demultiplexed; true when DTLS took it and a drain is due.
+    private func receive(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first else { return false }
+        switch first {
+        case 20...63:  // RFC 7983 §7: DTLS
+            if let dtls {
+                dtls.handle(datagram: bytes, now: now)
+                return true
+            } else if earlyDTLS.count < 16 {
+                earlyDTLS.append(bytes)
+            }
+        case 128...191:  // RFC 7983 §7: RTP and RTCP, told apart by RFC 5761 §4
+            receiveMedia(bytes)
+        default:
+            counters.unknownDatagrams += 1
+        }
+        return false
     }
 
     private func handle(_ event: ICEEvent) {
@@ -379,9 +397,8 @@ public actor PeerConnection {
             }
         case .selectedPair:
             hasSelectedPair = true
-            let waiting = held
+            if !held.isEmpty { outbox.yield(held) }
             held.removeAll()
-            for datagram in waiting { outbox.yield(datagram) }
             startDTLSIfClient()
             drain()
         case .localCandidate(let candidate):
@@ -471,9 +488,11 @@ public actor PeerConnection {
 
     private func flushDTLS() {
         guard let dtls else { return }
+        var batch: [[UInt8]] = []
         while let datagram = dtls.pollTransmit() {
-            if hasSelectedPair { outbox.yield(datagram) } else if held.count < 64 { held.append(datagram) }
+            if hasSelectedPair { batch.append(datagram) } else if held.count < 64 { held.append(datagram) }
         }
+        if !batch.isEmpty { outbox.yield(batch) }
     }
 
     private func startSCTP(isDTLSClient: Bool) {
@@ -567,7 +586,7 @@ public actor PeerConnection {
             counters.simulatedLosses += 1
             return
         }
-        outbox.yield(protected)
+        outbox.yield([protected])
     }
 
     public func sendRTCP(_ packet: [UInt8]) {
@@ -575,7 +594,7 @@ public actor PeerConnection {
             counters.mediaUnsent += 1
             return
         }
-        outbox.yield(protected)
+        outbox.yield([protected])
     }
 
     /// Re-armed only when the deadline moves earlier (see ICETransport.pump).
@@ -605,9 +624,7 @@ public actor PeerConnection {
         drain()
     }
 
-    private func transmit(_ datagram: [UInt8]) async {
-        do { try await ice?.send(datagram) } catch { counters.unsent += 1 }
-    }
+    private func countUnsent(_ count: Int) { counters.unsent += count }
 
     private func setState(_ newState: PeerConnectionState) {
         guard newState != state, state != .closed, state != .failed || newState == .closed else { return }

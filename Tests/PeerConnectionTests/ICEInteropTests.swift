@@ -106,6 +106,7 @@ import Testing
         let data = try await within(.seconds(5)) { () -> [UInt8]? in
             while let event = await events.base.next() {
                 if case .data(let bytes, _) = event { return bytes }
+                if case .datagrams(let batch) = event, let first = batch.first { return first.bytes }
             }
             return nil
         }
