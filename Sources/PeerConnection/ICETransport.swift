@@ -120,8 +120,7 @@ public actor ICETransport {
 
     /// Sends on the selected pair (through the relay when it is a relayed pair).
     public func send(_ bytes: [UInt8]) throws {
-        guard agent.sendData(bytes) else { throw SendError.notConnected }
-        pump()
+        try send(batch: [bytes])
     }
 
     /// Sends these datagrams, in order, on the selected pair: one call and one drain of
