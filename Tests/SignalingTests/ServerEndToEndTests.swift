@@ -277,6 +277,20 @@ struct ServerEndToEndTests {
         }
     }
 
+    @Test func aConnectSlowerThanOnePingIntervalIsStillAccepted() async throws {
+        try await withTestServer({
+            $0.pingInterval = .milliseconds(100)
+            $0.pingTimeout = .seconds(10)
+        }) { server in
+            let slow = await TestSocketClient.open(port: server.port, query: TestSocketClient.query(userId: "1", roomId: "r"))
+            _ = try await slow.nextText()
+            try await Task.sleep(for: .milliseconds(400))
+            await slow.send("40")
+            #expect(try await slow.nextText().hasPrefix("40"))
+            #expect(await !slow.closed)
+        }
+    }
+
     @Test func theUserAfterTheRoomLimitIsRefusedWith503() async throws {
         try await withTestServer({ $0.maxUsersPerRoom = 2 }) { server in
             let a = try await TestSocketClient.joined(port: server.port, userId: "1", roomId: "r")
