@@ -15,9 +15,9 @@ CLOCK_MONOTONIC, and `stats` reports when each stream's first sample was taken
 (`captureStartedAt`) and played (`playbackStartedAt`). Sample n of a stream
 belongs to start + n / 48000 s: for capture that is when a microphone would
 have recorded it (read() returns a period once its last sample is due, as a
-real device does), for playback when a device would play it (writes run up to
-the output buffer, 2 periods, ahead; that buffering is part of the latency
-measured). The mapping holds while no pacing resync happened (`clockResyncs`
+real device does), for playback when a device would play it (the output buffer
+is 2 periods and the next period is rendered when one has room, as with a real
+device; that buffering is part of the latency measured). The mapping holds while no pacing resync happened (`clockResyncs`
 is checked). Onsets are found by the same detector in the sent and the played
 signal, so its own delay cancels.
 """

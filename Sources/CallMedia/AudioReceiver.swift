@@ -66,11 +66,11 @@ final class AudioReceiver: Sendable {
         }
         while running.load(ordering: .relaxed) {
             let now = ContinuousClock.now - origin
-            let (due, target, late) = playout.withLock { playout in
+            let (due, delay, late) = playout.withLock { playout in
                 let late = playout.buffer.pollTimeout().map { now - $0 } ?? .zero
-                return (playout.due(now: now), playout.buffer.targetDelay, late)
+                return (playout.due(now: now), playout.buffer.playoutDelay, late)
             }
-            let (pcm, counts) = renderer.render(due, targetDelay: target, lateness: late)
+            let (pcm, counts) = renderer.render(due, playoutDelay: delay, lateness: late)
             output.write(pcm)
             if let notice = output.takeNotice() { notices(notice) }
             if playbackStart.load(ordering: .relaxed) == 0, let start = output.clockOrigin {
@@ -85,8 +85,10 @@ final class AudioReceiver: Sendable {
 /// The receive side's bookkeeping, without threads or devices: bytes in (parsed,
 /// filtered by SSRC, counted), due jitter-buffer output out.
 struct AudioPlayout: Sendable {
+    /// Played by RTP time: arrival jitter within the target delay does not shift the
+    /// playout against the period grid, which would cost a concealed period each time.
     var buffer = JitterBuffer(configuration: JitterBuffer.Configuration(
-        clockRate: 48_000, minimumDelay: .milliseconds(10), maximumDelay: .milliseconds(300)))
+        clockRate: 48_000, minimumDelay: .milliseconds(10), maximumDelay: .milliseconds(300), playout: .atTimestamp))
     var remoteSSRC: UInt32?
     let audioLevelExtensionID: UInt8?
     var level: AudioLevel?
@@ -152,7 +154,7 @@ struct AudioPlayout: Sendable {
 /// skips its oldest ones (always playing the newest) until the debt is paid.
 ///
 /// The debt is kept exactly: it is how much later than the jitter buffer asks for
-/// the stream now plays. When the buffer's target delay rises, that much of the
+/// the stream now plays. When the buffer's playout delay rises, that much of the
 /// latency is wanted (the underruns that follow are not debt); when it falls, the
 /// latency it no longer needs becomes debt. It is cleared at a talkspurt start
 /// (marker bit), where the sender's timeline starts afresh after a pause.
@@ -175,7 +177,7 @@ struct AudioFrameRenderer {
     /// Samples played beyond what the jitter buffer's delay needs; negative while
     /// latency the buffer asked for is still to come.
     private(set) var debt = 0
-    private var lastTarget: Duration?
+    private var lastDelay: Duration?
     /// Whether the period grid was moved to the stream's (once, at the start).
     private var aligned = false
     private let frame = AudioOutput.periodFrames
@@ -189,15 +191,15 @@ struct AudioFrameRenderer {
     /// 10 ms packets give 480 frames each), or a period of concealment or silence when
     /// nothing is due. Debt and lengths count frames (one sample per channel).
     /// - Parameters:
-    ///   - targetDelay: the jitter buffer's target delay now.
+    ///   - playoutDelay: the jitter buffer's playout delay now.
     ///   - lateness: how long ago the first of `due` became due.
-    mutating func render(_ due: [JitterBufferOutput], targetDelay: Duration, lateness: Duration = .zero) -> ([Int16], Counts) {
+    mutating func render(_ due: [JitterBufferOutput], playoutDelay: Duration, lateness: Duration = .zero) -> ([Int16], Counts) {
         let silence = [Int16](repeating: 0, count: frame * channels)
         var counts = Counts()
         var pcm: [Int16] = []
         var packetsLeft = due.reduce(0) { count, item in if case .packet = item { count + 1 } else { count } }
-        if let lastTarget { owe(Int(((lastTarget - targetDelay) / .microseconds(1)) * 48 / 1000)) }
-        lastTarget = targetDelay
+        if let lastDelay { owe(Int(((lastDelay - playoutDelay) / .microseconds(1)) * 48 / 1000)) }
+        lastDelay = playoutDelay
         for (index, item) in due.enumerated() {
             let next = index + 1 < due.count ? due[index + 1] : nil
             switch item {

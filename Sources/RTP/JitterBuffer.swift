@@ -6,9 +6,12 @@ public enum JitterBufferOutput: Sendable, Hashable {
 }
 
 /// Reorders RTP packets of one stream by extended sequence number and holds each
-/// for a target delay after its arrival, so late and reordered packets can take
-/// their place. The target follows the interarrival jitter (RFC 3550 §6.4.1,
-/// A.8): `jitterMultiplier × J`, clamped to `[minimumDelay, maximumDelay]`.
+/// for a target delay, so late and reordered packets can take their place: after
+/// its arrival (`.afterArrival`), or after the time its RTP timestamp says it
+/// would have arrived on the fastest recent path (`.atTimestamp`, for audio: the
+/// playout stays on the sender's clock, and jitter below the target does not move
+/// it). The target follows the interarrival jitter (RFC 3550 §6.4.1, A.8):
+/// `jitterMultiplier × J`, clamped to `[minimumDelay, maximumDelay]`.
 /// A missing packet is waited for at most until the next held packet is due plus
 /// `lossGrace`; then the gap is skipped and reported as `.lost`.
 ///
@@ -18,6 +21,14 @@ public enum JitterBufferOutput: Sendable, Hashable {
 /// Works for video packets (feed the output to `VP8Depayloader`) and audio packets.
 /// Sans-IO: `insert(_:arrival:)`, drain `pop(now:)`, wake at `pollTimeout()`.
 public struct JitterBuffer: Sendable {
+    public enum Playout: Sendable, Hashable {
+        /// A packet is due the target delay after it arrived.
+        case afterArrival
+        /// A packet is due at its timestamp on the local clock, by the smallest transit
+        /// (arrival less timestamp) of the last `transitWindow` packets, plus the target delay.
+        case atTimestamp
+    }
+
     public struct Configuration: Sendable, Hashable {
         /// RTP clock rate of the stream (90 000 video, 48 000 Opus).
         public var clockRate: Int
@@ -28,15 +39,18 @@ public struct JitterBuffer: Sendable {
         public var lossGrace: Duration
         /// Packets held at most; beyond it the head is released or skipped at once.
         public var capacity: Int
+        public var playout: Playout
 
         public init(clockRate: Int, minimumDelay: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(500),
-                    jitterMultiplier: Double = 3, lossGrace: Duration = .milliseconds(10), capacity: Int = 1024) {
+                    jitterMultiplier: Double = 3, lossGrace: Duration = .milliseconds(10), capacity: Int = 1024,
+                    playout: Playout = .afterArrival) {
             self.clockRate = max(clockRate, 1)
             self.minimumDelay = minimumDelay
             self.maximumDelay = max(maximumDelay, minimumDelay)
             self.jitterMultiplier = jitterMultiplier
             self.lossGrace = lossGrace
             self.capacity = max(capacity, 1)
+            self.playout = playout
         }
     }
 
@@ -63,7 +77,13 @@ public struct JitterBuffer: Sendable {
         var sequence: Int64
         var packet: RTPPacket
         var arrival: Duration
+        /// The unwrapped RTP timestamp.
+        var ticks: Int64
     }
+
+    /// Packets whose transit sets the `.atTimestamp` mapping (2.5 s of 20 ms audio): long
+    /// enough to remember the fastest path, short enough to follow clock drift.
+    static let transitWindow = 128
 
     public let configuration: Configuration
     public private(set) var counters = Counters()
@@ -72,6 +92,12 @@ public struct JitterBuffer: Sendable {
 
     private var jitterTicks: Double = 0
     private var lastTransit: Int64?
+    /// The last `transitWindow` transits (ticks), a ring, and their minimum.
+    private var transits: [Int64] = []
+    private var transitsNext = 0
+    private var fastestTransit: Int64?
+    /// `fastestTransit` at the stream's start (or last restart), so `playoutDelay` stays small.
+    private var firstFastestTransit: Int64 = 0
     private var timestamps = TimestampUnwrapper()
     private var tracker = SequenceTracker()
     private var entries: [Entry] = []  // sorted by sequence
@@ -96,6 +122,14 @@ public struct JitterBuffer: Sendable {
         return min(configuration.maximumDelay, max(configuration.minimumDelay, wanted))
     }
 
+    /// How much later than its fastest-path arrival a packet is now played: the target
+    /// delay, plus (`.atTimestamp`) how much slower the fastest recent path is than the
+    /// stream's first one. Its changes are what a player has to absorb.
+    public var playoutDelay: Duration {
+        guard configuration.playout == .atTimestamp, let fastestTransit else { return targetDelay }
+        return targetDelay + duration(ticks: fastestTransit - firstFastestTransit)
+    }
+
     public var count: Int { entries.count - entriesStart }
 
     public mutating func insert(_ packet: RTPPacket, arrival: Duration) {
@@ -116,6 +150,7 @@ public struct JitterBuffer: Sendable {
             released.removeAll()
             lastTransit = nil
             timestamps = TimestampUnwrapper()
+            forgetTransits()
         case .rejected:
             counters.rejected += 1
             return
@@ -145,16 +180,17 @@ public struct JitterBuffer: Sendable {
         }
         if let highest = highestReceived, seq < highest { counters.reordered += 1 }
         highestReceived = max(highestReceived ?? seq, seq)
-        updateJitter(timestamp: packet.timestamp, arrival: arrival)
-        entries.insert(Entry(sequence: seq, packet: packet, arrival: arrival), at: low)
+        let ticks = timestamps.unwrap(packet.timestamp)
+        updateJitter(ticks: ticks, arrival: arrival)
+        entries.insert(Entry(sequence: seq, packet: packet, arrival: arrival, ticks: ticks), at: low)
         if nextToRelease == nil { nextToRelease = seq }
     }
 
     /// RFC 3550 A.8: D = (Rj - Ri) - (Sj - Si) in timestamp units, J += (|D| - J) / 16.
-    private mutating func updateJitter(timestamp: UInt32, arrival: Duration) {
+    private mutating func updateJitter(ticks: Int64, arrival: Duration) {
         let rate = Double(configuration.clockRate)
         let arrivalTicks = Int64(max(-1e15, min(1e15, arrival.asSeconds * rate)))
-        let transit = arrivalTicks - timestamps.unwrap(timestamp)
+        let transit = arrivalTicks - ticks
         if let last = lastTransit {
             let d = Double(abs(transit - last))
             // A jump of more than a minute is a stream restart, not jitter.
@@ -162,6 +198,45 @@ public struct JitterBuffer: Sendable {
         }
         lastTransit = transit
         jitter = .seconds(double: jitterTicks / rate)
+        if configuration.playout == .atTimestamp { remember(transit: transit) }
+    }
+
+    private mutating func remember(transit: Int64) {
+        // A timestamp jump beyond anything the path could do (the sender's timeline moved)
+        // starts the mapping afresh rather than holding packets for that long, or none at all.
+        let jump = Int64(configuration.clockRate) + ticks(configuration.maximumDelay)
+        if let fastest = fastestTransit, abs(transit - fastest) > jump { forgetTransits() }
+        if transits.count < Self.transitWindow {
+            transits.append(transit)
+        } else {
+            transits[transitsNext] = transit
+        }
+        transitsNext = (transitsNext + 1) % Self.transitWindow
+        if fastestTransit == nil { firstFastestTransit = transit }
+        fastestTransit = transits.min()
+    }
+
+    private mutating func forgetTransits() {
+        transits.removeAll(keepingCapacity: true)
+        transitsNext = 0
+        fastestTransit = nil
+    }
+
+    /// When `entry` is due for release (a lost one before it: plus `lossGrace`).
+    private func due(_ entry: Entry) -> Duration {
+        guard configuration.playout == .atTimestamp, let fastestTransit else { return entry.arrival + targetDelay }
+        return duration(ticks: entry.ticks + fastestTransit) + targetDelay
+    }
+
+    private func ticks(_ duration: Duration) -> Int64 {
+        Int64(max(-1e15, min(1e15, duration.asSeconds * Double(configuration.clockRate))))
+    }
+
+    /// `ticks` of the RTP clock as a duration, without overflowing on long calls.
+    private func duration(ticks: Int64) -> Duration {
+        let rate = Int64(configuration.clockRate)
+        let (whole, rest) = ticks.quotientAndRemainder(dividingBy: rate)
+        return .seconds(whole) + .nanoseconds(rest * 1_000_000_000 / rate)
     }
 
     /// The next packet or loss report that is due at `now`, in order; nil when nothing is due.
@@ -170,7 +245,7 @@ public struct JitterBuffer: Sendable {
         let head = entries[entriesStart]
         let overfull = count > configuration.capacity
         if head.sequence == next {
-            guard overfull || now >= head.arrival + targetDelay else { return nil }
+            guard overfull || now >= due(head) else { return nil }
             release()
             hasReleased = true
             remember(head.sequence)
@@ -179,7 +254,7 @@ public struct JitterBuffer: Sendable {
             return .packet(head.packet)
         }
         // A gap before the head: wait until the head is due plus the grace, then skip.
-        guard overfull || now >= head.arrival + targetDelay + configuration.lossGrace else { return nil }
+        guard overfull || now >= due(head) + configuration.lossGrace else { return nil }
         let missing = head.sequence - next
         hasReleased = true
         nextToRelease = head.sequence
@@ -191,7 +266,7 @@ public struct JitterBuffer: Sendable {
     public func pollTimeout() -> Duration? {
         guard entriesStart < entries.count, let next = nextToRelease else { return nil }
         let head = entries[entriesStart]
-        return head.arrival + targetDelay + (head.sequence == next ? .zero : configuration.lossGrace)
+        return due(head) + (head.sequence == next ? .zero : configuration.lossGrace)
     }
 
     private mutating func release() {

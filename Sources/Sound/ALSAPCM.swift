@@ -114,6 +114,13 @@ public final class ALSAPCM {
         }
     }
 
+    /// Waits (up to 100 ms) until playback has room for a period (the avail_min set up
+    /// in `configure`). A failure is left for the next write to recover from.
+    public func waitForRoom() {
+        guard stream == .playback, let pcm = handle else { return }
+        _ = snd_pcm_wait(pcm, 100)
+    }
+
     /// Handles a negative ALSA result: waits on -EAGAIN, recovers xruns and
     /// suspends (counted), throws on anything else. Internal so tests can feed
     /// it -EPIPE: the null plugin never underruns on its own.

@@ -6,7 +6,7 @@ public final class AudioOutput {
     public static let rate = 48_000
     public static let periodFrames = 960
     /// Periods a device buffers (40 ms, as WebRTC's own ALSA output asks for); the silent
-    /// fallback lets writes run this far ahead too. All of it is latency.
+    /// fallback pretends to have such a buffer too.
     public static let periods = 2
 
     public let device: String
@@ -35,10 +35,10 @@ public final class AudioOutput {
             pcm = opened
             pacer = Pacer(pacing: pacing, clock: clock, rate: AudioOutput.rate,
                           allowanceFrames: opened.negotiated.bufferFrames + opened.negotiated.periodFrames,
-                          leadFrames: opened.negotiated.bufferFrames)
+                          leadFrames: opened.negotiated.bufferFrames - opened.negotiated.periodFrames)
         } catch {
             pacer = Pacer(pacing: .clock, clock: clock, rate: AudioOutput.rate,
-                          allowanceFrames: 0, leadFrames: bufferFrames)
+                          allowanceFrames: 0, leadFrames: bufferFrames - AudioOutput.periodFrames)
             silence(because: "\(error.message); the call's sound is not played")
         }
     }
@@ -64,8 +64,10 @@ public final class AudioOutput {
         return silentReason
     }
 
-    /// Plays interleaved samples (`channels` per frame; a trailing partial frame is dropped).
-    /// Blocks while the (real or pretended) buffer is full.
+    /// Plays interleaved samples (`channels` per frame; a trailing partial frame is dropped),
+    /// then waits until the (real or pretended) buffer has room for another period: the
+    /// caller renders the next one as late as it can, so it waits in the buffer for one
+    /// period at most, not for the whole buffer.
     public func write(_ samples: [Int16]) {
         let frames = samples.count / channels
         guard frames > 0 else { return }
@@ -74,6 +76,7 @@ public final class AudioOutput {
             let whole = samples.count == frames * channels ? samples : Array(samples[0..<(frames * channels)])
             do {
                 try pcm.write(AudioInput.adapt(whole, from: channels, to: pcm.negotiated.channels))
+                pcm.waitForRoom()
             } catch {
                 pcm.close()
                 self.pcm = nil

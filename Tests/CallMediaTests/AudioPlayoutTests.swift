@@ -37,7 +37,7 @@ import TestSupport
     /// Renders whatever is due and checks the shape of what came out.
     static func drain(_ playout: inout AudioPlayout, _ renderer: inout AudioFrameRenderer, now: Duration) {
         let due = playout.due(now: now)
-        let (pcm, counts) = renderer.render(due, targetDelay: playout.buffer.targetDelay)
+        let (pcm, counts) = renderer.render(due, playoutDelay: playout.buffer.playoutDelay)
         // Never nothing (the device must be fed); whole 2.5 ms steps (120 samples, the
         // shortest Opus frame); at most 120 ms per packet plus the concealment of gaps.
         #expect(!pcm.isEmpty && pcm.count % 120 == 0)
@@ -125,10 +125,10 @@ import TestSupport
         playout.receive(good(3), arrival: now)  // released long ago: a duplicate
         playout.receive(good(29), arrival: now)  // the last one released, again
         playout.receive(Self.packet(opus[32], sequence: firstSequence &+ 20_000, timestamp: 7), arrival: now)  // far out
-        // Empty and garbage payloads in sequence: accepted, then refused by the decoder.
+        // Empty and garbage payloads in sequence, each on time: accepted, then refused by the decoder.
         playout.receive(Self.packet([], sequence: firstSequence &+ 30, timestamp: firstTimestamp &+ 30 * 960), arrival: now)
         playout.receive(Self.packet([0xFF, 0xFF, 0xFF], sequence: firstSequence &+ 31, timestamp: firstTimestamp &+ 31 * 960),
-                        arrival: now)
+                        arrival: now + .milliseconds(20))
         Self.drain(&playout, &renderer, now: now + .seconds(1))
 
         let counters = playout.counters
@@ -155,7 +155,7 @@ import TestSupport
 
         mutating func tick(_ now: Duration) {
             let due = playout.due(now: now)
-            let (pcm, counts) = renderer.render(due, targetDelay: playout.buffer.targetDelay)
+            let (pcm, counts) = renderer.render(due, playoutDelay: playout.buffer.playoutDelay)
             playout.played(counts, frames: pcm.count)
             samples += pcm.count
             ticks += 1
@@ -172,14 +172,14 @@ import TestSupport
         }
         // The sender stalls for 500 ms: 25 periods concealed, then its 25 packets at once.
         for period in 10..<35 { receiver.tick(.milliseconds(20 * period + 45)) }
-        let targetBefore = receiver.playout.buffer.targetDelay
+        let targetBefore = receiver.playout.buffer.playoutDelay
         for k in 10..<35 { receiver.send(opus[k], k, at: .milliseconds(20 * 35)) }
         receiver.tick(.milliseconds(20 * 35 + 300))  // the burst's jitter raised the target delay
         #expect(receiver.playout.counters.underruns == 25)
         // The burst's time was played as concealment already: it is skipped, all but the
         // newest and as much as the jitter buffer now wants to hold more than before. What
         // was written beyond real time is that rise, less than a packet more or less.
-        let rise = Int((receiver.playout.buffer.targetDelay - targetBefore) / .milliseconds(1) * 48)
+        let rise = Int((receiver.playout.buffer.playoutDelay - targetBefore) / .milliseconds(1) * 48)
         let beyond = receiver.samples - receiver.ticks * Self.period
         #expect(receiver.playout.counters.droppedToCatchUp == 24 - beyond / Self.period)
         #expect(beyond <= rise && beyond > rise - Self.period)
@@ -208,7 +208,7 @@ import TestSupport
                                                      timestamp: UInt32(sequence * AudioPlayoutTests.period))
                 return .packet(RTPPacket(parsing: bytes)!)
             }
-            let (pcm, counts) = renderer.render(due, targetDelay: target)
+            let (pcm, counts) = renderer.render(due, playoutDelay: target)
             samples += pcm.count
             periods += 1
             dropped += counts.droppedToCatchUp
@@ -234,7 +234,7 @@ import TestSupport
         var renderer = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1))
         func render(_ k: Int, lateness: Duration) -> Int {
             let packet = RTPPacket(parsing: Self.packet(opus[k], sequence: UInt16(k), timestamp: UInt32(k * Self.period)))!
-            return renderer.render([.packet(packet)], targetDelay: .milliseconds(10), lateness: lateness).0.count
+            return renderer.render([.packet(packet)], playoutDelay: .milliseconds(10), lateness: lateness).0.count
         }
         // Due 12 ms before the thread woke: 12 ms less 2.5 to spare, in whole 2.5 ms steps
         // (7.5 ms, 360 samples), is cut, so the next wake-up comes 7.5 ms earlier. Once only.
@@ -243,7 +243,7 @@ import TestSupport
         // On time, nothing is cut.
         var onTime = AudioFrameRenderer(decoder: try OpusDecoder(sampleRate: 48_000, channels: 1))
         let packet = RTPPacket(parsing: Self.packet(opus[2], sequence: 2, timestamp: 0))!
-        #expect(onTime.render([.packet(packet)], targetDelay: .milliseconds(10), lateness: .milliseconds(1)).0.count == Self.period)
+        #expect(onTime.render([.packet(packet)], playoutDelay: .milliseconds(10), lateness: .milliseconds(1)).0.count == Self.period)
     }
 
     @Test func aFallingTargetDelayBecomesDebtARisingOneDoesNot() throws {

@@ -137,4 +137,53 @@ func ms(_ d: Duration) -> Double {
         jb.insert(packet(5), arrival: .milliseconds(32))
         #expect(jb.counters.duplicates == 1)
     }
+
+    /// `.atTimestamp`: packet k (sent every 20 ms) is due at 20k ms on the fastest path's
+    /// clock plus the target, however late within the target it arrived.
+    @Test func timestampPlayoutIgnoresArrivalJitterWithinTheTarget() {
+        let configuration = JitterBuffer.Configuration(clockRate: 48_000, minimumDelay: .milliseconds(40), playout: .atTimestamp)
+        var jb = JitterBuffer(configuration: configuration)
+        var byArrival = JitterBuffer(configuration: .init(clockRate: 48_000, minimumDelay: .milliseconds(40)))
+        var random = TestRandom(seed: 7)
+        for k in 0..<50 {
+            let p = RTPPacket(payloadType: 111, sequenceNumber: UInt16(k), timestamp: 1000 + UInt32(k * 960), ssrc: 1)
+            // The first packet took the fastest path (transit 3 ms); the others up to 5 ms more.
+            let arrival = Duration.milliseconds(20 * k + 3) + .microseconds(k == 0 ? 0 : Int.random(in: 1...5000, using: &random))
+            jb.insert(p, arrival: arrival)
+            byArrival.insert(p, arrival: arrival)
+        }
+        #expect(jb.targetDelay == .milliseconds(40) && jb.playoutDelay == .milliseconds(40))
+        var spacings: Set<Duration> = []
+        var last: Duration?
+        for k in 0..<50 {
+            let due = jb.pollTimeout()!
+            #expect(due == .milliseconds(20 * k + 3 + 40))
+            #expect(jb.pop(now: due - .microseconds(1)) == nil)
+            #expect(jb.pop(now: due) == .packet(RTPPacket(payloadType: 111, sequenceNumber: UInt16(k),
+                                                            timestamp: 1000 + UInt32(k * 960), ssrc: 1)))
+            let arrivalDue = byArrival.pollTimeout()!
+            _ = byArrival.pop(now: arrivalDue)
+            if let last { spacings.insert(arrivalDue - last) }
+            last = arrivalDue
+        }
+        // By arrival, the same packets would have come out unevenly.
+        #expect(spacings.count > 10)
+    }
+
+    @Test func timestampPlayoutFollowsAFasterPathAndRestartsAtATimelineJump() {
+        let configuration = JitterBuffer.Configuration(clockRate: 48_000, minimumDelay: .milliseconds(20), playout: .atTimestamp)
+        var jb = JitterBuffer(configuration: configuration)
+        func packet(_ k: Int, timestamp: UInt32? = nil) -> RTPPacket {
+            RTPPacket(payloadType: 111, sequenceNumber: UInt16(k), timestamp: timestamp ?? UInt32(k * 960), ssrc: 1)
+        }
+        // Transit 10 ms, then 4 ms: the mapping follows the faster path, 6 ms earlier.
+        for k in 0..<5 { jb.insert(packet(k), arrival: .milliseconds(20 * k + 10)) }
+        jb.insert(packet(5), arrival: .milliseconds(100 + 4))
+        #expect(jb.playoutDelay == jb.targetDelay - .milliseconds(6))
+        while jb.pop(now: .milliseconds(200)) != nil {}
+        // The sender's timestamps jump by an hour: the packet is due after its arrival, not in an hour.
+        jb.insert(packet(6, timestamp: UInt32(6 * 960 + 3_600 * 48_000)), arrival: .milliseconds(220))
+        #expect(jb.pollTimeout()! <= .milliseconds(220) + jb.targetDelay)
+        #expect(jb.playoutDelay == jb.targetDelay)
+    }
 }

@@ -27,8 +27,8 @@ import Testing
         #expect(output.takeNotice()?.contains("--audio-out") == true)
         #expect(output.takeNotice() == nil)
         let start = clock.now()
-        // A second of sound plus the buffer the pretence lets writes run ahead by.
-        for _ in 0..<(50 + AudioOutput.periods) { output.write([Int16](repeating: 7, count: 960)) }
+        // A second of sound plus what the pretended buffer holds beyond the period being played.
+        for _ in 0..<(50 + AudioOutput.periods - 1) { output.write([Int16](repeating: 7, count: 960)) }
         #expect(clock.now() - start == .seconds(1))
         output.write([])
         output.write([1])

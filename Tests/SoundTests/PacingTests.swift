@@ -96,8 +96,9 @@ import Testing
         let start = clock.now()
         let period = Array(fixture.tone[0..<960])
         for _ in 0..<50 { output.write(period) }
-        // The buffer's periods are written ahead, as a sound card's buffer would take them.
-        #expect(clock.now() - start == .milliseconds(1000 - 20 * AudioOutput.periods))
+        // The buffer's periods are written ahead, as a sound card's buffer would take them,
+        // and the last write waits until a period has room again (20 ms before its end).
+        #expect(clock.now() - start == .milliseconds(1000 - 20 * (AudioOutput.periods - 1)))
         output.close()
         #expect(fixture.output("out_paced") == Array((0..<50).map { _ in period }.joined()))
     }
