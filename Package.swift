@@ -87,9 +87,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            // Kept apart from NIO: with NIO imported, the C socket structs' members may
+            // belong to CNIOLinux instead of Glibc, depending on file order, and
+            // MemberImportVisibility refuses them.
+            name: "HostAddresses",
+            swiftSettings: strict
+        ),
+        .target(
             name: "PeerConnection",
             dependencies: [
-                "ICE", "SDP", "DTLS", "SCTP", "SRTP",
+                "HostAddresses", "ICE", "SDP", "DTLS", "SCTP", "SRTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

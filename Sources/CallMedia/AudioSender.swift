@@ -7,7 +7,7 @@ import Synchronization
 
 /// Our audio out, on its own thread (ALSA reads block for a period): 20 ms of the
 /// microphone, Opus (VoIP, in-band FEC as agreed), RTP (RFC 7587) with the audio
-/// level (RFC 6464) and MID extensions, then to the peer connection in order.
+/// level (RFC 6464) and MID extensions, then to the peer connection from this thread.
 /// Muted, it sends silence, whose level says so to the peer.
 final class AudioSender: Sendable {
     private let running = Atomic<Bool>(false)
@@ -20,8 +20,7 @@ final class AudioSender: Sendable {
     /// CLOCK_MONOTONIC nanoseconds of the first captured sample (0 until then).
     private let captureStart = Atomic<Int64>(0)
     private let captureResyncs = Atomic<Int>(0)
-    private let outgoing: AsyncStream<[UInt8]>.Continuation
-    private let forwarder: Task<Void, Never>
+    private let connection: PeerConnection
     private let negotiation: AudioNegotiation
     private let device: String
     private let notices: @Sendable (String) -> Void
@@ -30,12 +29,8 @@ final class AudioSender: Sendable {
         self.negotiation = negotiation
         self.device = device
         self.notices = notices
+        self.connection = connection
         statistics = Mutex(SenderStatistics(ssrc: negotiation.localSSRC, clockRate: 48_000))
-        let (stream, sink) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(50))
-        outgoing = sink
-        forwarder = Task {
-            for await packet in stream { await connection.sendRTP(packet) }
-        }
     }
 
     var isMuted: Bool { muted.load(ordering: .relaxed) }
@@ -70,7 +65,6 @@ final class AudioSender: Sendable {
 
     func stop() {
         running.store(false, ordering: .relaxed)
-        outgoing.finish()
     }
 
     private func run(seed: UInt64) {
@@ -115,7 +109,7 @@ final class AudioSender: Sendable {
             timestamp &+= UInt32(AudioInput.periodFrames)
             if let id = negotiation.audioLevelExtensionID { packet.setAudioLevel(AudioLevelMeter.level(of: samples), extensionID: id) }
             if let id = negotiation.midExtensionID { packet.setMID(negotiation.mid, extensionID: id) }
-            outgoing.yield(packet.serialized())
+            connection.sendRTP(packet.serialized())
             packetsSent.add(1, ordering: .relaxed)
             let now = ContinuousClock.now - origin
             statistics.withLock { $0.sent(packet, now: now) }

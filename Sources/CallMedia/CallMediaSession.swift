@@ -54,7 +54,7 @@ public actor CallMediaSession {
             // RFC 3550 §6.2: about one report a second at these rates (video sends its own).
             audioReports = Task { [connection] in
                 while (try? await Task.sleep(for: VideoCall.reportInterval)) != nil {
-                    if let report = audioSender.report() { await connection.sendRTCP(report) }
+                    if let report = audioSender.report() { connection.sendRTCP(report) }
                 }
             }
         }

@@ -108,7 +108,7 @@ public actor VideoCall {
             report = .receiverReport(ReceiverReport(ssrc: negotiation.localSSRC, reportBlocks: blocks))
         }
         let description = RTCPPacket.sourceDescription(SourceDescription(ssrc: negotiation.localSSRC, cname: negotiation.cname))
-        await connection.sendRTCP(RTCPPacket.serializeCompound([report, description]))
+        connection.sendRTCP(RTCPPacket.serializeCompound([report, description]))
         if let receiver {
             // RTCP's RTT when we send (the peer's report blocks), else ICE's.
             var roundTrip = await sender?.roundTripTime

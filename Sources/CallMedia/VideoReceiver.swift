@@ -119,11 +119,11 @@ actor VideoReceiver {
         guard let remoteSSRC else { return }
         if negotiation.nack, let nack = nacks.pollNACK(senderSSRC: negotiation.localSSRC, mediaSSRC: remoteSSRC, now: now) {
             counters.nacksSent += 1
-            await connection.sendRTCP(RTCPPacket.nack(nack).serialized())
+            connection.sendRTCP(RTCPPacket.nack(nack).serialized())
         }
         if negotiation.remb, estimator.pollREMB(now: now) != nil {
             let remb = estimator.remb(senderSSRC: negotiation.localSSRC, mediaSSRCs: [remoteSSRC])
-            await connection.sendRTCP(RTCPPacket.remb(remb).serialized())
+            connection.sendRTCP(RTCPPacket.remb(remb).serialized())
         }
     }
 
@@ -166,7 +166,7 @@ actor VideoReceiver {
               let request = keyframeRequester?.poll(needsKeyframe: needed, now: now)
         else { return }
         counters.keyframeRequestsSent += 1
-        await connection.sendRTCP(request.serialized())
+        connection.sendRTCP(request.serialized())
     }
 
     private func armTimer() {

@@ -159,7 +159,7 @@ actor VideoSender {
                 nacksReceived += 1
                 for retransmission in history.retransmissions(for: nack) {
                     retransmissionsSent += 1
-                    await connection.sendRTP(retransmission.serialized())
+                    connection.sendRTP(retransmission.serialized())
                 }
             case .remb(let remb) where remb.ssrcs.isEmpty || remb.ssrcs.contains(negotiation.localSSRC):
                 estimateKbps = Int(remb.bitrate / 1000)
@@ -234,7 +234,7 @@ actor VideoSender {
                 statistics.sent(packet, now: now)
                 let bytes = packet.serialized()
                 bytesSent += bytes.count
-                await connection.sendRTP(bytes)
+                connection.sendRTP(bytes)
             }
             framesSent += 1
             if output.isKeyframe { keyframesSent += 1 }

@@ -1,3 +1,4 @@
+import HostAddresses
 import ICE
 import NIOCore
 import SDP
@@ -25,9 +26,15 @@ public actor ICETransport {
     typealias Socket = NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>
 
     public nonisolated let events: AsyncStream<Event>
+    /// The selected pair's socket for media, off this actor.
+    public nonisolated let lane: DatagramLane
     private let eventSink: AsyncStream<Event>.Continuation
     private var agent: ICEAgent
     private var sockets: [TransportAddress: Socket] = [:]
+    /// The UDP channel of each host socket, by its address (the base of its candidates).
+    private var hostChannels: [TransportAddress: any Channel] = [:]
+    /// The pair `lane` routes to now (local base, remote address).
+    private var lanePair: (base: TransportAddress, remote: TransportAddress)?
     private var channels: [any Channel] = []
     private let origin = ContinuousClock.now
     private var timer: Task<Void, Never>?
@@ -48,8 +55,9 @@ public actor ICETransport {
         var framer = TURNStreamFramer()
     }
 
-    private init(agent: ICEAgent) {
+    private init(agent: ICEAgent, lane: DatagramLane) {
         self.agent = agent
+        self.lane = lane
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
         let (queue, outgoing) = AsyncStream.makeStream(of: (Socket, [AddressedEnvelope<ByteBuffer>]).self)
         self.outgoing = outgoing
@@ -60,11 +68,11 @@ public actor ICETransport {
 
     /// Binds a UDP socket on every usable interface and returns the transport with its host candidates.
     public static func start(role: ICERole, credentials: ICECredentials, includeLoopback: Bool = false,
-                             includeIPv6: Bool = true) async throws -> ICETransport {
+                             includeIPv6: Bool = true, lane: DatagramLane = DatagramLane()) async throws -> ICETransport {
         var seed: UInt64 = 0
         var generator = SystemRandomNumberGenerator()
         seed = generator.next()
-        let transport = ICETransport(agent: ICEAgent(role: role, credentials: credentials, seed: seed))
+        let transport = ICETransport(agent: ICEAgent(role: role, credentials: credentials, seed: seed), lane: lane)
         for ip in HostInterfaces.addresses(includeLoopback: includeLoopback, includeIPv6: includeIPv6) {
             try await transport.bind(ip)
         }
@@ -160,6 +168,7 @@ public actor ICETransport {
     }
 
     public func close() async {
+        lane.close()
         agent.close()
         outgoing.finish()
         await writer.value
@@ -182,9 +191,9 @@ public actor ICETransport {
             // A vector read splits one buffer evenly between its messages: this keeps each
             // message the 2,048 bytes a plain read gets (NIO's default), not 2,048 / count.
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.vectorReadCount * Self.maximumDatagramBytes))
-            .bind(host: IPAddress.text(ip), port: 0) { channel in
+            .bind(host: IPAddress.text(ip), port: 0) { [lane] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DatagramBatcher())
+                    try channel.pipeline.syncOperations.addHandler(DatagramBatcher(lane: lane))
                     return try NIOAsyncChannel<[AddressedEnvelope<ByteBuffer>], AddressedEnvelope<ByteBuffer>>(
                         wrappingChannelSynchronously: channel)
                 }
@@ -192,6 +201,7 @@ public actor ICETransport {
         guard let port = channel.channel.localAddress?.port else { return }
         let local = TransportAddress(address: ip, port: UInt16(port))
         channels.append(channel.channel)
+        hostChannels[local] = channel.channel
         // The channel lives as long as its reader: the outbound writer comes back out
         // through `attach` before this returns, so the candidate exists when `start` ends.
         await withCheckedContinuation { (attached: CheckedContinuation<Void, Never>) in
@@ -325,6 +335,7 @@ public actor ICETransport {
                 eventSink.yield(.ice(event))
             }
         }
+        routeLane()
         // A timer is made again only when the deadline moves earlier: one armed for a later
         // deadline would fire early and harmlessly re-arm. (Making a timer task for every
         // datagram cost about 6% of a bulk transfer.)
@@ -343,6 +354,22 @@ public actor ICETransport {
         timer = nil
         timerDeadline = nil
         pump()
+    }
+
+    /// Points the lane at the selected pair when it is a direct one (sent from one of our
+    /// host sockets, not through a TURN relay), else at nothing.
+    private func routeLane() {
+        let selected = agent.selectedPair
+        let pair = selected.map { (base: $0.local.base, remote: $0.remote.address) }
+        guard pair?.base != lanePair?.base || pair?.remote != lanePair?.remote else { return }
+        lanePair = pair
+        guard let selected, selected.local.kind != .relay, let channel = hostChannels[selected.local.base],
+              let destination = try? Self.socketAddress(selected.remote.address)
+        else {
+            lane.setRoute(nil)
+            return
+        }
+        lane.setRoute(DatagramLane.Route(channel: channel, destination: destination))
     }
 
     /// Datagrams per `recvmmsg`: a burst of DATA or a keyframe's packets in a few reads.
@@ -370,9 +397,16 @@ final class DatagramBatcher: ChannelInboundHandler {
     typealias InboundOut = [AddressedEnvelope<ByteBuffer>]
 
     private var batch: [AddressedEnvelope<ByteBuffer>] = []
+    /// Media from the selected peer leaves here, on the event loop (see DatagramLane).
+    private let lane: DatagramLane
+
+    init(lane: DatagramLane) {
+        self.lane = lane
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        batch.append(unwrapInboundIn(data))
+        let envelope = unwrapInboundIn(data)
+        if !lane.deliver(envelope) { batch.append(envelope) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

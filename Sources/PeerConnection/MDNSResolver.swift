@@ -1,4 +1,5 @@
 import Glibc
+import HostAddresses
 import ICE
 import NIOCore
 import NIOPosix
@@ -44,8 +45,8 @@ public enum MDNSResolver {
                     }
                 }
             // Send the query out of this interface, not wherever the multicast route points.
-            var address = in_addr()
-            address.s_addr = interface.withUnsafeBytes { $0.load(as: UInt32.self) }
+            // Bit-cast: in_addr's members may belong to CNIOLinux here (see Package.swift, HostAddresses).
+            let address = unsafeBitCast(interface.withUnsafeBytes { $0.load(as: UInt32.self) }, to: in_addr.self)
             try await (channel.channel as? any SocketOptionProvider)?.setIPMulticastIF(address).get()
             return try await channel.executeThenClose { inbound, outbound in
                 let group = try SocketAddress(ipAddress: IPAddress.text(MDNSMessage.group.address), port: Int(MDNSMessage.group.port))

@@ -69,7 +69,10 @@ public actor PeerConnection {
     /// Decrypted RTP and RTCP from the peer, apart from `events` so media never waits behind them.
     public nonisolated let media: AsyncStream<MediaPacket>
     private let mediaSink: AsyncStream<MediaPacket>.Continuation
-    private var srtp: SRTPSession?
+    /// SRTP, and the selected pair's socket: media in and out goes through these off the
+    /// actor, on the thread that made it and on the socket's event loop.
+    private let protection = MediaProtection()
+    private let lane = DatagramLane()
     /// What the offer and answer agreed for video, once both are known.
     public private(set) var video: VideoNegotiation?
     public private(set) var audio: AudioNegotiation?
@@ -108,7 +111,7 @@ public actor PeerConnection {
     private var timerDeadline: Duration?
     private let origin = ContinuousClock.now
     public private(set) var state: PeerConnectionState = .new
-    public private(set) var counters = PeerConnectionCounters()
+    private var ownCounters = PeerConnectionCounters()
     private var closing = false
     /// Our own bound on the DTLS handshake (OpenSSL alone would retry for minutes).
     private var handshakeDeadline: Duration?
@@ -173,7 +176,7 @@ public actor PeerConnection {
     /// string is end-of-candidates. Candidates of another ICE generation are dropped.
     public func addRemoteCandidate(_ text: String, usernameFragment: String? = nil) async {
         if let usernameFragment, let remote, usernameFragment != remote.iceUfrag {
-            counters.staleCandidates += 1
+            ownCounters.staleCandidates += 1
             return
         }
         let trimmed = text.hasPrefix("candidate:") ? String(text.dropFirst("candidate:".count)) : text
@@ -183,7 +186,7 @@ public actor PeerConnection {
             return
         }
         guard let attribute = CandidateAttribute(parsing: trimmed) else {
-            counters.malformedCandidates += 1
+            ownCounters.malformedCandidates += 1
             sink.yield(.notice("dropped an unparsable remote candidate"))
             return
         }
@@ -202,11 +205,11 @@ public actor PeerConnection {
                 if await !ice.addRemoteCandidate(candidate) { await self?.countUnusableCandidate() }
             }
         } else if await !ice.addRemoteCandidate(candidate) {
-            counters.unusableCandidates += 1
+            ownCounters.unusableCandidates += 1
         }
     }
 
-    private func countUnusableCandidate() { counters.unusableCandidates += 1 }
+    private func countUnusableCandidate() { ownCounters.unusableCandidates += 1 }
 
     // MARK: - Data channels
 
@@ -285,7 +288,7 @@ public actor PeerConnection {
         guard ice == nil else { throw Failure("the transport is already started") }
         let transport = try await ICETransport.start(role: role, credentials: localCredentials,
                                                      includeLoopback: configuration.includeLoopback,
-                                                     includeIPv6: configuration.includeIPv6)
+                                                     includeIPv6: configuration.includeIPv6, lane: lane)
         ice = transport
         let outgoing = outgoing
         // Straight to the transport, not through this actor: one hop fewer per batch.
@@ -381,7 +384,7 @@ public actor PeerConnection {
         case 128...191:  // RFC 7983 §7: RTP and RTCP, told apart by RFC 5761 §4
             receiveMedia(bytes)
         default:
-            counters.unknownDatagrams += 1
+            ownCounters.unknownDatagrams += 1
         }
         return false
     }
@@ -458,7 +461,7 @@ public actor PeerConnection {
     private func drainSCTP() {
         guard let channels, let dtls else { return }
         while let packet = channels.pollTransmit() {
-            do { try dtls.send(packet) } catch { counters.sctpUnsent += 1 }
+            do { try dtls.send(packet) } catch { ownCounters.sctpUnsent += 1 }
         }
         while let event = channels.pollEvent() {
             switch event {
@@ -537,64 +540,59 @@ public actor PeerConnection {
             return
         }
         do {
-            srtp = try SRTPSession(keys: keys)
+            try protection.start(keys)
+            lane.setReceiver { [weak self] bytes in self?.receiveMedia(bytes) }
             sink.yield(.mediaReady(video: video, audio: audio))
         } catch {
             sink.yield(.notice("SRTP could not start (\(error)): no video or audio in this call"))
         }
     }
 
-    private func receiveMedia(_ bytes: [UInt8]) {
-        guard let srtp, bytes.count >= 12 else {
-            counters.rtpDropped += 1
-            return
-        }
+    /// SRTP or SRTCP from the peer: on the socket's event loop, or on this actor for a relayed path.
+    private nonisolated func receiveMedia(_ bytes: [UInt8]) {
         // RFC 5761 §4: RTCP packet types 192-223 sit where RTP has marker + payload type 64-95.
-        let isRTCP = (64...95).contains(bytes[1] & 0x7F)
+        let isRTCP = bytes.count > 1 && (64...95).contains(bytes[1] & 0x7F)
+        var random = SystemRandomNumberGenerator()
         if !isRTCP, configuration.simulatedMediaLoss > 0,
            Double(random.next() % 1_000_000) / 1_000_000 < configuration.simulatedMediaLoss {
-            counters.simulatedLosses += 1
+            protection.countSimulatedLoss()
             return
         }
-        do {
-            if isRTCP {
-                mediaSink.yield(.rtcp(try srtp.unprotectRTCP(bytes)))
-            } else if configuration.simulatedMediaJitter > .zero {
-                let packet = try srtp.unprotectRTP(bytes)
-                let delay = configuration.simulatedMediaJitter * (Double(random.next() % 1_000_001) / 1_000_000)
-                Task { [mediaSink] in
-                    try? await Task.sleep(for: delay)
-                    mediaSink.yield(.rtp(packet))
-                }
-            } else {
-                mediaSink.yield(.rtp(try srtp.unprotectRTP(bytes)))
+        guard let plain = protection.unprotect(bytes, rtcp: isRTCP) else { return }
+        if isRTCP {
+            mediaSink.yield(.rtcp(plain))
+        } else if configuration.simulatedMediaJitter > .zero {
+            let delay = configuration.simulatedMediaJitter * (Double(random.next() % 1_000_001) / 1_000_000)
+            Task { [mediaSink] in
+                try? await Task.sleep(for: delay)
+                mediaSink.yield(.rtp(plain))
             }
-        } catch {
-            counters.srtpRejected += 1
+        } else {
+            mediaSink.yield(.rtp(plain))
         }
     }
 
-    /// Protects and sends one RTP packet; dropped (and counted) before SRTP is up.
-    public func sendRTP(_ packet: [UInt8]) {
-        guard let srtp, hasSelectedPair, let protected = try? srtp.protectRTP(packet) else {
-            counters.mediaUnsent += 1
-            return
-        }
+    /// Protects and sends one RTP packet, from any thread; dropped (and counted) before SRTP is up.
+    public nonisolated func sendRTP(_ packet: [UInt8]) {
+        guard let protected = protection.protect(packet, rtcp: false) else { return }
         // After protecting: the sequence and SRTP index move on as if it had been sent.
+        var random = SystemRandomNumberGenerator()
         if configuration.simulatedSendLoss > 0,
            Double(random.next() % 1_000_000) / 1_000_000 < configuration.simulatedSendLoss {
-            counters.simulatedLosses += 1
+            protection.countSimulatedLoss()
             return
         }
-        outbox.yield([protected])
+        sendMedia(protected)
     }
 
-    public func sendRTCP(_ packet: [UInt8]) {
-        guard let srtp, hasSelectedPair, let protected = try? srtp.protectRTCP(packet) else {
-            counters.mediaUnsent += 1
-            return
-        }
-        outbox.yield([protected])
+    public nonisolated func sendRTCP(_ packet: [UInt8]) {
+        guard let protected = protection.protect(packet, rtcp: true) else { return }
+        sendMedia(protected)
+    }
+
+    /// Straight to the socket on a direct pair; else in order with the rest, through the transport.
+    private nonisolated func sendMedia(_ protected: [UInt8]) {
+        if !lane.send([protected]) { outbox.yield([protected]) }
     }
 
     /// Re-armed only when the deadline moves earlier (see ICETransport.pump).
@@ -624,7 +622,7 @@ public actor PeerConnection {
         drain()
     }
 
-    private func countUnsent(_ count: Int) { counters.unsent += count }
+    private func countUnsent(_ count: Int) { ownCounters.unsent += count }
 
     private func setState(_ newState: PeerConnectionState) {
         guard newState != state, state != .closed, state != .failed || newState == .closed else { return }
@@ -639,6 +637,16 @@ public actor PeerConnection {
     }
 
     private var now: Duration { ContinuousClock.now - origin }
+
+    public var counters: PeerConnectionCounters {
+        var counters = ownCounters
+        let media = protection.counters
+        counters.rtpDropped = media.rtpDropped
+        counters.srtpRejected = media.srtpRejected
+        counters.mediaUnsent = media.mediaUnsent
+        counters.simulatedLosses = media.simulatedLosses
+        return counters
+    }
 
     /// ICE characters (RFC 8839 §5.4: ALPHA / DIGIT / "+" / "/").
     static func iceString(length: Int, using random: inout SystemRandomNumberGenerator) -> String {

@@ -112,6 +112,10 @@ import Testing
         }
         #expect(data.flatMap { String(decoding: $0 ?? [], as: UTF8.self) } == "hello from aioice")
         #expect(await transport.counters.badIntegrity == 0)
+        // Media's own way to the socket: the selected pair's on a direct path, none through a relay.
+        let laneSent = transport.lane.send([Array("hello by the lane".utf8)])
+        #expect(laneSent == (relay == nil))
+        if laneSent { #expect(try await peer.nextLine(within: .seconds(5))?["received"] as? String == "hello by the lane") }
         let selected = await transport.selectedPair
         #expect(selected?.local.kind == (relay == nil ? .host : .relay))
         await transport.close()

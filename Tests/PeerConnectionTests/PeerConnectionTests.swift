@@ -48,6 +48,41 @@ import Testing
         await callee.close()
     }
 
+    /// RTP handed over on a plain thread (as the audio capture thread does) is protected
+    /// there and written to the socket, and unprotected on the peer's event loop: it
+    /// arrives decrypted and in order. Before SRTP is keyed nothing is sent, and counted.
+    @Test func rtpFromAPlainThreadArrivesDecryptedInOrder() async throws {
+        let caller = try PeerConnection(configuration: Self.loopback)
+        let callee = try PeerConnection(configuration: Self.loopback)
+        caller.sendRTP(Self.rtp(sequence: 0))
+        #expect(await caller.counters.mediaUnsent == 1)
+        let callerReady = EventLog(caller.events), calleeReady = EventLog(callee.events)
+        try await caller.setRemoteAnswer(try await callee.answer(offer: try await caller.createOffer()))
+        for log in [callerReady, calleeReady] {
+            #expect(try await log.first(within: .seconds(10)) { if case .mediaReady = $0 { true } else { false } } != nil)
+        }
+        let packets = (1...200).map { Self.rtp(sequence: UInt16($0)) }
+        let sender = Thread { for packet in packets { caller.sendRTP(packet) } }
+        sender.start()
+        let received = try await within(.seconds(10)) { [media = callee.media] () -> [[UInt8]] in
+            var got: [[UInt8]] = []
+            for await case .rtp(let bytes) in media {
+                got.append(bytes)
+                if got.count == packets.count { break }
+            }
+            return got
+        }
+        #expect(received == packets)
+        #expect(await callee.counters.srtpRejected == 0)
+        await caller.close()
+        await callee.close()
+    }
+
+    static func rtp(sequence: UInt16) -> [UInt8] {
+        // RTP version 2, payload type 96, the sequence number, timestamp 0, SSRC 1, 8 bytes of payload.
+        [0x80, 96, UInt8(sequence >> 8), UInt8(sequence & 0xFF), 0, 0, 0, 0, 0, 0, 0, 1] + [UInt8](repeating: UInt8(sequence & 0xFF), count: 8)
+    }
+
     /// A man in the middle: the answer's fingerprint is not the certificate the
     /// callee presents, so the caller refuses the DTLS connection and says why.
     @Test func aFingerprintThatDoesNotMatchTheCertificateEndsTheConnection() async throws {

@@ -1,11 +1,10 @@
 import Glibc
-import ICE
 
 /// The machine's usable addresses for host candidates (RFC 8445 §5.1.1.1):
 /// interfaces that are up, without link-local IPv6 (they need a scope and
 /// browsers skip them) and without loopback unless asked (tests on one machine).
-enum HostInterfaces {
-    static func addresses(includeLoopback: Bool, includeIPv6: Bool = true) -> [[UInt8]] {
+public enum HostInterfaces {
+    public static func addresses(includeLoopback: Bool, includeIPv6: Bool = true) -> [[UInt8]] {
         var list: UnsafeMutablePointer<ifaddrs>?
         guard getifaddrs(&list) == 0, let first = list else { return [] }
         defer { freeifaddrs(list) }
