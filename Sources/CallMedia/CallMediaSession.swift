@@ -4,7 +4,8 @@ import RTP
 
 /// A call's media over one peer connection: video (`VideoCall`) and audio
 /// (`AudioSender`, `AudioReceiver`), with the connection's decrypted packets
-/// routed to them: RTP by payload type (BUNDLE, INTEROP.md 12), RTCP to both.
+/// routed to them: RTP by payload type (BUNDLE, INTEROP.md 12; audio's tapped
+/// straight from the connection), RTCP to video.
 public actor CallMediaSession {
     public struct Options: Sendable {
         public var video: VideoCall.Options
@@ -58,16 +59,15 @@ public actor CallMediaSession {
                 }
             }
         }
-        let video = video, audioReceiver = audioReceiver, audioPayloadType = audio?.payloadType
+        if let audioReceiver, let audio {
+            connection.tapRTP(payloadType: audio.payloadType) { audioReceiver.receive($0) }
+        }
+        let video = video
         router = Task {
             for await packet in media {
                 switch packet {
                 case .rtp(let bytes):
-                    if let audioPayloadType, bytes.count > 1, bytes[1] & 0x7F == audioPayloadType {
-                        audioReceiver?.receive(bytes)
-                    } else {
-                        await video?.receive(rtp: bytes)
-                    }
+                    await video?.receive(rtp: bytes)
                 case .rtcp(let bytes):
                     // A compound packet that does not parse is dropped whole (RFC 3550 §6.1).
                     guard let packets = RTCPPacket.parseCompound(bytes) else { continue }
@@ -78,6 +78,7 @@ public actor CallMediaSession {
     }
 
     public func stop() async {
+        connection.untapRTP()
         router?.cancel()
         audioReports?.cancel()
         await video?.stop()

@@ -47,6 +47,8 @@ public final class OpusEncoder {
         try setInbandFEC(settings.inbandFEC)
         try setPacketLossPercent(settings.packetLossPercent)
         try setDTX(settings.dtx)
+        guard (0...10).contains(settings.complexity) else { throw OpusCodecError.invalidArgument("complexity \(settings.complexity)") }
+        try check(call_opus_set_complexity(encoder, Int32(settings.complexity)), "complexity")
     }
 
     deinit {

@@ -74,6 +74,7 @@ struct OpusRoundTripTests {
         #expect(throws: OpusCodecError.self) { try OpusEncoder(OpusEncoderSettings(sampleRate: 44100)) }
         #expect(throws: OpusCodecError.self) { try OpusEncoder(OpusEncoderSettings(channels: 3)) }
         #expect(throws: OpusCodecError.self) { try OpusEncoder(OpusEncoderSettings(bitrate: 100)) }
+        #expect(throws: OpusCodecError.self) { try OpusEncoder(OpusEncoderSettings(complexity: 11)) }
         #expect(throws: OpusCodecError.self) { try OpusDecoder(sampleRate: 44100, channels: 1) }
     }
 
