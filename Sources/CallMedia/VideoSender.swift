@@ -157,10 +157,9 @@ actor VideoSender {
             switch packet {
             case .nack(let nack) where nack.mediaSSRC == negotiation.localSSRC:
                 nacksReceived += 1
-                for retransmission in history.retransmissions(for: nack) {
-                    retransmissionsSent += 1
-                    connection.sendRTP(retransmission.serialized())
-                }
+                let retransmissions = history.retransmissions(for: nack).map { $0.serialized() }
+                retransmissionsSent += retransmissions.count
+                connection.sendRTP(batch: retransmissions)
             case .remb(let remb) where remb.ssrcs.isEmpty || remb.ssrcs.contains(negotiation.localSSRC):
                 estimateKbps = Int(remb.bitrate / 1000)
                 applyBitrate()
@@ -229,13 +228,15 @@ actor VideoSender {
             if let id = negotiation.midExtensionID {
                 for index in packets.indices { packets[index].setMID(negotiation.mid, extensionID: id) }
             }
+            var batch: [[UInt8]] = []
             for packet in packets {
                 history.record(packet)
                 statistics.sent(packet, now: now)
                 let bytes = packet.serialized()
                 bytesSent += bytes.count
-                connection.sendRTP(bytes)
+                batch.append(bytes)
             }
+            connection.sendRTP(batch: batch)
             framesSent += 1
             if output.isKeyframe { keyframesSent += 1 }
         }

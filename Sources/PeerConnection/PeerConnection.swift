@@ -595,25 +595,35 @@ public actor PeerConnection {
 
     /// Protects and sends one RTP packet, from any thread; dropped (and counted) before SRTP is up.
     public nonisolated func sendRTP(_ packet: [UInt8]) {
-        guard let protected = protection.protect(packet, rtcp: false) else { return }
-        // After protecting: the sequence and SRTP index move on as if it had been sent.
+        sendRTP(batch: [packet])
+    }
+
+    /// Protects and sends these RTP packets in order, in one write to the socket (a video
+    /// frame's packets go out in one `sendmmsg`, not a wake-up and a syscall each).
+    public nonisolated func sendRTP(batch packets: [[UInt8]]) {
         var random = SystemRandomNumberGenerator()
-        if configuration.simulatedSendLoss > 0,
-           Double(random.next() % 1_000_000) / 1_000_000 < configuration.simulatedSendLoss {
-            protection.countSimulatedLoss()
-            return
+        let protected = packets.compactMap { packet -> [UInt8]? in
+            guard let protected = protection.protect(packet, rtcp: false) else { return nil }
+            // After protecting: the sequence and SRTP index move on as if it had been sent.
+            if configuration.simulatedSendLoss > 0,
+               Double(random.next() % 1_000_000) / 1_000_000 < configuration.simulatedSendLoss {
+                protection.countSimulatedLoss()
+                return nil
+            }
+            return protected
         }
         sendMedia(protected)
     }
 
     public nonisolated func sendRTCP(_ packet: [UInt8]) {
         guard let protected = protection.protect(packet, rtcp: true) else { return }
-        sendMedia(protected)
+        sendMedia([protected])
     }
 
     /// Straight to the socket on a direct pair; else in order with the rest, through the transport.
-    private nonisolated func sendMedia(_ protected: [UInt8]) {
-        if !lane.send([protected]) { outbox.yield([protected]) }
+    private nonisolated func sendMedia(_ protected: [[UInt8]]) {
+        guard !protected.isEmpty else { return }
+        if !lane.send(protected) { outbox.yield(protected) }
     }
 
     /// Re-armed only when the deadline moves earlier (see ICETransport.pump).
