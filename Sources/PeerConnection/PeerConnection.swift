@@ -3,7 +3,6 @@ import ICE
 import SCTP
 import SDP
 import SRTP
-import Synchronization
 
 /// What a peer connection is told to use.
 public struct PeerConnectionConfiguration: Sendable {
@@ -74,7 +73,7 @@ public actor PeerConnection {
     /// actor, on the thread that made it and on the socket's event loop.
     private let protection = MediaProtection()
     private let lane = DatagramLane()
-    private let rtpTap = Mutex<(payloadType: UInt8, receive: @Sendable ([UInt8]) -> Void)?>(nil)
+    private let rtpTap = RTPTap()
     /// What the offer and answer agreed for video, once both are known.
     public private(set) var video: VideoNegotiation?
     public private(set) var audio: AudioNegotiation?
@@ -575,22 +574,18 @@ public actor PeerConnection {
     }
 
     private nonisolated func deliverRTP(_ packet: [UInt8]) {
-        if let tap = rtpTap.withLock({ $0 }), packet.count > 1, packet[1] & 0x7F == tap.payloadType {
-            tap.receive(packet)
-        } else {
-            mediaSink.yield(.rtp(packet))
-        }
+        if !rtpTap.offer(packet) { mediaSink.yield(.rtp(packet)) }
     }
 
     /// Decrypted RTP of this payload type goes to `receive`, on the thread that decrypted it
     /// (mostly the socket's event loop), instead of to `media`: for a thread-safe receiver
     /// that should not cost a task wake-up per packet (audio: 50 a second).
     public nonisolated func tapRTP(payloadType: UInt8, _ receive: @escaping @Sendable ([UInt8]) -> Void) {
-        rtpTap.withLock { $0 = (payloadType, receive) }
+        rtpTap.set(payloadType: payloadType, receive)
     }
 
     public nonisolated func untapRTP() {
-        rtpTap.withLock { $0 = nil }
+        rtpTap.clear()
     }
 
     /// Protects and sends one RTP packet, from any thread; dropped (and counted) before SRTP is up.
