@@ -246,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "PeerConnectionTests",
             dependencies: [
-                "PeerConnection", "ICE", "SDP", "SCTP", "TestSupport",
+                "PeerConnection", "HostAddresses", "ICE", "SDP", "SCTP", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

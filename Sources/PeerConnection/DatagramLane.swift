@@ -1,3 +1,5 @@
+import HostAddresses
+import ICE
 import NIOCore
 import Synchronization
 
@@ -12,6 +14,9 @@ public final class DatagramLane: Sendable {
     struct Route: Sendable {
         var channel: any Channel
         var destination: SocketAddress
+        /// The same socket, written from the sending thread (nil: through the channel).
+        var sender: BoundUDPSender?
+        var remote: TransportAddress
     }
 
     private struct State {
@@ -27,7 +32,9 @@ public final class DatagramLane: Sendable {
     /// when there is no direct route.
     public func send(_ datagrams: [[UInt8]]) -> Bool {
         guard let route = state.withLock({ $0.route }) else { return false }
-        let envelopes = datagrams.map { AddressedEnvelope(remoteAddress: route.destination, data: ByteBuffer(bytes: $0)) }
+        let sent = route.sender?.send(datagrams, to: route.remote.address, port: route.remote.port) ?? 0
+        guard sent < datagrams.count else { return true }
+        let envelopes = datagrams[sent...].map { AddressedEnvelope(remoteAddress: route.destination, data: ByteBuffer(bytes: $0)) }
         let channel = route.channel
         if channel.eventLoop.inEventLoop {
             for envelope in envelopes { channel.write(envelope, promise: nil) }

@@ -32,7 +32,7 @@ public actor ICETransport {
     private var agent: ICEAgent
     private var sockets: [TransportAddress: Socket] = [:]
     /// The UDP channel of each host socket, by its address (the base of its candidates).
-    private var hostChannels: [TransportAddress: any Channel] = [:]
+    private var hostChannels: [TransportAddress: (channel: any Channel, sender: BoundUDPSender?)] = [:]
     /// The pair `lane` routes to now (local base, remote address).
     private var lanePair: (base: TransportAddress, remote: TransportAddress)?
     private var channels: [any Channel] = []
@@ -201,7 +201,7 @@ public actor ICETransport {
         guard let port = channel.channel.localAddress?.port else { return }
         let local = TransportAddress(address: ip, port: UInt16(port))
         channels.append(channel.channel)
-        hostChannels[local] = channel.channel
+        hostChannels[local] = (channel.channel, BoundUDPSender(boundTo: ip, port: UInt16(port)))
         // The channel lives as long as its reader: the outbound writer comes back out
         // through `attach` before this returns, so the candidate exists when `start` ends.
         await withCheckedContinuation { (attached: CheckedContinuation<Void, Never>) in
@@ -363,13 +363,14 @@ public actor ICETransport {
         let pair = selected.map { (base: $0.local.base, remote: $0.remote.address) }
         guard pair?.base != lanePair?.base || pair?.remote != lanePair?.remote else { return }
         lanePair = pair
-        guard let selected, selected.local.kind != .relay, let channel = hostChannels[selected.local.base],
+        guard let selected, selected.local.kind != .relay, let host = hostChannels[selected.local.base],
               let destination = try? Self.socketAddress(selected.remote.address)
         else {
             lane.setRoute(nil)
             return
         }
-        lane.setRoute(DatagramLane.Route(channel: channel, destination: destination))
+        lane.setRoute(DatagramLane.Route(channel: host.channel, destination: destination, sender: host.sender,
+                                         remote: selected.remote.address))
     }
 
     /// Datagrams per `recvmmsg`: a burst of DATA or a keyframe's packets in a few reads.
