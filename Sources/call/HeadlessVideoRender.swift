@@ -16,9 +16,8 @@ import TerminalRender
 final class HeadlessVideoRender: Sendable {
     static let environmentKey = "CALL_HEADLESS_RENDER"
     static let pane = CellRect(x: 0, y: 0, width: 160, height: 45)
-    /// How often the thread looks for a new frame: the mailbox has no wake-up, and
-    /// 2 ms adds at most that much to the latency it measures (1 ms on average).
-    static let pollMicroseconds: UInt32 = 2000
+    /// How long the thread sleeps without a new frame before it looks whether it should stop.
+    static let idleWait: Duration = .milliseconds(100)
 
     private let running = Atomic<Bool>(true)
 
@@ -47,11 +46,9 @@ final class HeadlessVideoRender: Sendable {
         var bytes: [UInt8] = []
         var drawn: UInt64?
         while running.load(ordering: .relaxed) {
-            guard let newest = frames.newest, newest.number != drawn else {
-                if frames.newest == nil { drawn = nil }
-                usleep(Self.pollMicroseconds)
-                continue
-            }
+            // The mailbox's numbers start again at 1 after it is cleared (a new call).
+            if frames.newest == nil { drawn = nil }
+            guard let newest = frames.waitForFrame(after: drawn, timeout: Self.idleWait) else { continue }
             let seen = Self.wallMilliseconds()
             drawn = newest.number
             bytes.removeAll(keepingCapacity: true)
