@@ -176,6 +176,8 @@ public actor ICETransport {
         timer?.cancel()
         for reader in readers { reader.cancel() }
         for channel in channels { try? await channel.close() }
+        // The senders hold duplicates of the sockets' descriptors: the ports are free only without them.
+        hostChannels.removeAll()
         eventSink.finish()
     }
 
