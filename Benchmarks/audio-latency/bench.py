@@ -3,7 +3,12 @@ through the whole path: ALSA capture (file plugin) -> Opus -> RTP/SRTP -> UDP ->
 jitter buffer -> Opus decode -> ALSA playback (file plugin), plus the CPU each
 process uses for a call with audio only (video off on both sides).
 
-    .venv/bin/python Benchmarks/audio-latency/bench.py [--seconds 20] [--binary .build/release/call]
+    .venv/bin/python Benchmarks/audio-latency/bench.py [--seconds 20] [--binary .build/release/call] [--skip-aiortc]
+
+The anchor, in the same run: two aiortc processes (aiortc_audio_peer.py) sending
+each other the same kind of burst file as 20 ms frames, Opus both ways, for
+their CPU over the same length of call (aiortc has no sound-device path, so no
+latency for it).
 
 Each side captures a file of silence with a tone burst every 500 ms (50 ms
 long, the pitch cycling through four values so a burst is matched to the one
@@ -23,6 +28,7 @@ signal, so its own delay cancels.
 """
 
 import argparse
+import json
 import math
 import os
 import statistics
@@ -167,10 +173,47 @@ def run(binary, seconds, folder):
     return results, {"caller (1)": cpu[caller], "callee (2)": cpu[callee]}, wall
 
 
+def run_aiortc(seconds, folder):
+    """The anchor: two aiortc processes (aiortc_audio_peer.py) sending each other the same
+    kind of capture file, SDP handed across their pipes; returns CPU % per process over
+    `seconds` (after the same 2 s settling as ours) and the frames each received."""
+    peers = {}
+    for name, role, offset in (("offerer", "offer", 0), ("answerer", "answer", SPACING // 2)):
+        capture = folder / f"{role}.raw"
+        burst_file(capture, 10, offset)
+        peers[name] = subprocess.Popen([sys.executable, str(Path(__file__).parent / "aiortc_audio_peer.py"), role,
+                                        str(capture)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def send(peer, line):
+        peer.stdin.write(json.dumps(line) + "\n")
+        peer.stdin.flush()
+
+    try:
+        send(peers["answerer"], json.loads(peers["offerer"].stdout.readline()))
+        send(peers["offerer"], json.loads(peers["answerer"].stdout.readline()))
+        time.sleep(2)
+        before = {name: cpu_seconds(peer.pid) for name, peer in peers.items()}
+        began = time.monotonic()
+        time.sleep(seconds)
+        wall = time.monotonic() - began
+        cpu = {name: 100 * (cpu_seconds(peer.pid) - before[name]) / wall for name, peer in peers.items()}
+        frames = []
+        for peer in peers.values():
+            send(peer, {"kind": "quit"})
+            frames.append(json.loads(peer.stdout.readline())["frames"])
+            peer.wait(timeout=10)
+        return cpu, "/".join(str(f) for f in frames)
+    finally:
+        for peer in peers.values():
+            if peer.poll() is None:
+                peer.kill()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=20, help="measured call time")
     parser.add_argument("--keep", type=Path, default=None, help="keep the files (capture, playback, logs) in this folder")
+    parser.add_argument("--skip-aiortc", action="store_true", help="no aiortc anchor run")
     parser.add_argument("--binary", type=Path, default=None,
                         help="the call binary (default .build/release/call if built, else .build/debug/call)")
     args = parser.parse_args()
@@ -208,6 +251,12 @@ def main():
               f"resyncs {sender['clockResyncs']}+{receiver['clockResyncs']}")
     print("CPU, % of one core over the measured time: "
           + ", ".join(f"{name} {value:.1f}%" for name, value in cpu.items()))
+    if not args.skip_aiortc:
+        with tempfile.TemporaryDirectory(prefix="audio-aiortc-") as folder:
+            anchor, frames = run_aiortc(args.seconds, Path(folder))
+        print(f"anchor, aiortc <-> aiortc, audio only, the same bursts sent as 20 ms frames ({frames} frames received): "
+              "CPU, % of one core over the measured time: "
+              + ", ".join(f"{name} {value:.1f}%" for name, value in anchor.items()))
 
 
 if __name__ == "__main__":
