@@ -4,8 +4,9 @@ import Glibc
 /// already bound (one of SwiftNIO's, for a host candidate), found by its local address.
 ///
 /// Why: media leaves a capture thread 50 to 300 times a second, and handing each
-/// packet to the socket's event loop wakes that thread every time (about half of
-/// its work in an audio call). NIO does not expose its descriptors, so this finds
+/// packet to the socket's event loop wakes that thread every time (in an audio
+/// call, as many wake-ups as the incoming packets cause). NIO does not expose its
+/// descriptors, so this finds
 /// the socket among the process's descriptors and keeps a duplicate of its own,
 /// closed with it. Datagrams from two threads on one UDP socket are each sent whole.
 public final class BoundUDPSender: Sendable {
