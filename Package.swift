@@ -79,7 +79,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "CCRC32C",
+            path: "Sources/Shims/CCRC32C"
+        ),
+        .target(
             name: "SCTP",
+            dependencies: ["CCRC32C"],
             swiftSettings: strict
         ),
         .target(

@@ -4,17 +4,27 @@ import Testing
 @Suite struct CodecTests {
     // RFC 3720 Appendix B.4 CRC32c test vectors (the CRC as a number; on the wire its bytes
     // appear least significant first, e.g. "aa 36 91 8a").
-    @Test func crc32cKnownAnswers() {
-        #expect(CRC32c.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
-        #expect(CRC32c.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
-        #expect(CRC32c.checksum((0..<32).map { UInt8($0) }) == 0x46DD_794E)
-        #expect(CRC32c.checksum((0..<32).map { UInt8(31 - $0) }) == 0x113F_DB5C)
-        #expect(CRC32c.checksum(Array("123456789".utf8)) == 0xE306_9283)
+    /// Both ways of computing it: the CPU's CRC32 instruction and the tables.
+    static let paths = CRC32c.hardware ? [true, false] : [false]
+
+    @Test(arguments: paths) func crc32cKnownAnswers(hardware: Bool) {
+        #expect(CRC32c.checksum([UInt8](repeating: 0, count: 32), hardware: hardware) == 0x8A91_36AA)
+        #expect(CRC32c.checksum([UInt8](repeating: 0xFF, count: 32), hardware: hardware) == 0x62A8_AB43)
+        #expect(CRC32c.checksum((0..<32).map { UInt8($0) }, hardware: hardware) == 0x46DD_794E)
+        #expect(CRC32c.checksum((0..<32).map { UInt8(31 - $0) }, hardware: hardware) == 0x113F_DB5C)
+        #expect(CRC32c.checksum(Array("123456789".utf8), hardware: hardware) == 0xE306_9283)
     }
+
+    #if arch(x86_64)
+    /// Every x86-64 machine this runs on has SSE 4.2 (2008 on): the fast path must be the one taken.
+    @Test func theCRC32InstructionIsUsedOnX86() {
+        #expect(CRC32c.hardware)
+    }
+    #endif
 
     /// The word-at-a-time CRC against the bit-at-a-time definition (RFC 9260 Appendix B), for every
     /// length up to 70 and every start alignment, so each head, word and tail path is covered.
-    @Test func crc32cMatchesTheBitwiseDefinition() {
+    @Test(arguments: paths) func crc32cMatchesTheBitwiseDefinition(hardware: Bool) {
         func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
             var crc: UInt32 = 0xFFFF_FFFF
             for byte in bytes {
@@ -28,14 +38,14 @@ import Testing
         for start in 0..<8 {
             for length in 0...70 {
                 let slice = bytes[start..<(start + length)]
-                #expect(CRC32c.checksum(Array(slice)) == bitwise(slice), "start \(start) length \(length)")
+                #expect(CRC32c.checksum(Array(slice), hardware: hardware) == bitwise(slice), "start \(start) length \(length)")
             }
         }
         // The zeroed range counts as zero bytes wherever it falls, clamped to the input.
         for range in [8..<12, 0..<4, 60..<80, 70..<90, 100..<104] {
             var zeroed = bytes
             for index in range where index < zeroed.count { zeroed[index] = 0 }
-            #expect(CRC32c.checksum(bytes, zeroing: range) == CRC32c.checksum(zeroed), "\(range)")
+            #expect(CRC32c.checksum(bytes, zeroing: range, hardware: hardware) == bitwise(zeroed[...]), "\(range)")
         }
     }
 

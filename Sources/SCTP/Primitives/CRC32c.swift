@@ -1,9 +1,15 @@
+import CCRC32C
+
 /// CRC32c (Castagnoli), reflected, polynomial 0x82F63B78 (RFC 9260 Appendix B).
 ///
 /// Every packet is summed twice (sent and received), so this is computed eight bytes at a
 /// time ("slicing by 8") through raw pointers: about ten times faster than a byte loop over
 /// array subscripts, and the gap is widest in debug builds, where each subscript is a call.
+/// Where the CPU has a CRC32 instruction (SSE 4.2) that does the work instead: the
+/// tables were 4% of a bulk transfer's CPU (both processes) and the instruction a tenth of that.
 enum CRC32c {
+    static let hardware = call_crc32c_hardware() == 1
+
     /// `tables[k * 256 + b]`: the CRC register contribution of byte `b` followed by `k` zero bytes.
     /// `tables[0..<256]` is the classic one-byte table.
     static let tables: [UInt32] = {
@@ -24,13 +30,23 @@ enum CRC32c {
         return tables
     }()
 
-    /// The checksum of `bytes`, treating `zeroing` (if given) as zero bytes.
-    static func checksum(_ bytes: [UInt8], zeroing range: Range<Int>? = nil) -> UInt32 {
+    /// The checksum of `bytes`, treating `zeroing` (if given) as zero bytes; `hardware`
+    /// false uses the tables whatever the CPU (tests compare the two).
+    static func checksum(_ bytes: [UInt8], zeroing range: Range<Int>? = nil, hardware: Bool = hardware) -> UInt32 {
         tables.withUnsafeBufferPointer { tableBuffer in
             bytes.withUnsafeBufferPointer { buffer in
                 guard let table = tableBuffer.baseAddress, let start = buffer.baseAddress else { return 0 }
                 var crc: UInt32 = 0xFFFF_FFFF
                 let zeroed = range.map { $0.clamped(to: 0..<buffer.count) } ?? buffer.count..<buffer.count
+                if hardware {
+                    crc = call_crc32c_update(crc, start, zeroed.lowerBound)
+                    var zeros: UInt64 = 0
+                    for offset in stride(from: 0, to: zeroed.count, by: 8) {
+                        crc = withUnsafeBytes(of: &zeros) { call_crc32c_update(crc, $0.bindMemory(to: UInt8.self).baseAddress, min(8, zeroed.count - offset)) }
+                    }
+                    crc = call_crc32c_update(crc, start + zeroed.upperBound, buffer.count - zeroed.upperBound)
+                    return ~crc
+                }
                 crc = update(crc, table: table, start, count: zeroed.lowerBound)
                 for _ in zeroed { crc = table[Int(crc & 0xFF)] ^ (crc >> 8) }
                 crc = update(crc, table: table, start + zeroed.upperBound, count: buffer.count - zeroed.upperBound)
