@@ -16,7 +16,7 @@ import Testing
     }
 
     #if arch(x86_64)
-    /// Every x86-64 machine this runs on has SSE 4.2 (2008 on): the fast path must be the one taken.
+    /// x86-64 CPUs have had SSE 4.2 since 2008 (Intel) and 2011 (AMD): the fast path must be the one taken.
     @Test func theCRC32InstructionIsUsedOnX86() {
         #expect(CRC32c.hardware)
     }
