@@ -114,13 +114,20 @@ func runOffer(_ options: Options) async throws {
     var sent = 0
     var sequence: UInt32 = 0
     var waits = 0
+    // Above the high water mark, wait until half of it is left, as a browser application
+    // does with bufferedAmountLowThreshold and the bufferedamountlow event.
+    await connection.setBufferedAmountLowThreshold(options.highWater / 2, label: label)
     while sent < total {
-        // Above the high water mark, wait until half of it is left (as bufferedAmountLowThreshold
-        // would signal; PeerConnection has no such event yet, so poll every millisecond).
         if await connection.bufferedAmount(label: label) > options.highWater {
             waits += 1
+            // Wake on the low event; one from an earlier dip may still be queued, so the
+            // amount is checked again after every event.
             while await connection.bufferedAmount(label: label) > options.highWater / 2 {
-                try await Task.sleep(for: .milliseconds(1))
+                switch await events.next(isolation: #isolation) {
+                case .failed(let why)?: throw BenchFailure("connection failed: \(why)")
+                case nil: throw BenchFailure("the connection ended while sending")
+                default: continue
+                }
             }
         }
         let size = min(options.messageBytes, total - sent)

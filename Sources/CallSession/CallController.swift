@@ -380,6 +380,8 @@ public actor CallController {
             }
         case .channelClosed(let label):
             if label == "chat" { chatOpen = false }
+        case .channelBufferedAmountLow:
+            break  // chat lines are small and few: no backpressure
         case .mediaReady(let video, let audio):
             startMedia(video: video, audio: audio, on: peer.connection)
         case .peerClosed:

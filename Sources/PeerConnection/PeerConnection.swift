@@ -47,6 +47,9 @@ public enum PeerConnectionEvent: Sendable, Equatable {
     case channelOpened(label: String)
     case channelMessage(label: String, DataChannelMessage)
     case channelClosed(label: String)
+    /// The channel's buffered amount fell to its low threshold (RTCDataChannel's
+    /// `bufferedamountlow`): a sender holding back can go on.
+    case channelBufferedAmountLow(label: String)
     /// SRTP is keyed: media may flow, as `video` says (nil: no video was agreed).
     case mediaReady(video: VideoNegotiation?, audio: AudioNegotiation?)
     /// The peer closed the secure transport on purpose (DTLS close_notify or an SCTP shutdown).
@@ -238,6 +241,13 @@ public actor PeerConnection {
     public func bufferedAmount(label: String) -> Int {
         guard let channels, let id = labels.first(where: { $0.value == label })?.key else { return 0 }
         return channels.bufferedAmount(id)
+    }
+
+    /// `channelBufferedAmountLow` comes each time the channel's buffered amount falls from
+    /// above `bytes` to `bytes` or below (RTCDataChannel.bufferedAmountLowThreshold; 0 at first).
+    public func setBufferedAmountLowThreshold(_ bytes: Int, label: String) {
+        guard let channels, let id = labels.first(where: { $0.value == label })?.key else { return }
+        channels.setBufferedAmountLowThreshold(bytes, on: id)
     }
 
     // MARK: - Stats
@@ -475,8 +485,8 @@ public actor PeerConnection {
                 sink.yield(.channelMessage(label: labels[id] ?? "", message))
             case .channelClosed(let id):
                 sink.yield(.channelClosed(label: labels[id] ?? ""))
-            case .bufferedAmountLow:
-                break
+            case .bufferedAmountLow(let id):
+                sink.yield(.channelBufferedAmountLow(label: labels[id] ?? ""))
             case .closed(let reason):
                 // The peer ending SCTP on purpose (SHUTDOWN or ABORT) is a hang-up; anything
                 // else (no answer, too many retransmissions) is the data path failing.

@@ -48,6 +48,29 @@ import Testing
         await callee.close()
     }
 
+    /// Backpressure as browsers offer it: a large send leaves bytes buffered above the low
+    /// threshold, and `channelBufferedAmountLow` comes once the peer's acknowledgements
+    /// bring the amount down to it.
+    @Test func bufferedAmountLowComesWhenALargeSendDrainsToTheThreshold() async throws {
+        let caller = try PeerConnection(configuration: Self.loopback)
+        let callee = try PeerConnection(configuration: Self.loopback)
+        let callerEvents = EventLog(caller.events)
+        let calleeEvents = EventLog(callee.events)
+        await caller.createDataChannel(label: "bulk")
+        try await caller.setRemoteAnswer(try await callee.answer(offer: try await caller.createOffer()))
+        #expect(try await callerEvents.first(within: .seconds(10)) { $0 == .channelOpened(label: "bulk") } != nil)
+
+        await caller.setBufferedAmountLowThreshold(65_536, label: "bulk")
+        let message = [UInt8](repeating: 7, count: 200_000)
+        try await caller.send(.binary(message), label: "bulk")
+        #expect(await caller.bufferedAmount(label: "bulk") > 65_536)
+        #expect(try await callerEvents.first(within: .seconds(10)) { $0 == .channelBufferedAmountLow(label: "bulk") } != nil)
+        #expect(await caller.bufferedAmount(label: "bulk") <= 65_536)
+        #expect(try await calleeEvents.first(within: .seconds(10)) { $0 == .channelMessage(label: "bulk", .binary(message)) } != nil)
+        await caller.close()
+        await callee.close()
+    }
+
     /// RTP handed over on a plain thread (as the audio capture thread does) is protected
     /// there and written to the socket, and unprotected on the peer's event loop: it
     /// arrives decrypted and in order. Before SRTP is keyed nothing is sent, and counted.
@@ -153,7 +176,8 @@ actor EventLog {
     func first(within limit: Duration, where predicate: @escaping @Sendable (PeerConnectionEvent) -> Bool) async throws -> PeerConnectionEvent? {
         if let event = seen.first(where: predicate) { return event }
         let timeout = Task { [weak self] in
-            try? await Task.sleep(for: limit)
+            // Cancelled (the event came): expiring now would cut short later waits.
+            guard (try? await Task.sleep(for: limit)) != nil else { return }
             await self?.expire()
         }
         defer { timeout.cancel() }
