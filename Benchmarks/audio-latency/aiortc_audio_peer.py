@@ -13,25 +13,20 @@ told to quit. In: the peer's {"kind": "offer"|"answer", "sdp"}, then {"kind": "q
 import argparse
 import asyncio
 import fractions
-import json
 import sys
 import time
 from pathlib import Path
 
-import aioice.ice
 import av
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
-aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
+# The video peer's JSON-lines I/O, and its import limits aioice to 127.0.0.1 host candidates.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "call-media"))
+from aiortc_video_peer import read_line, write  # noqa: E402
 
 RATE = 48_000
 FRAME = RATE // 50  # 20 ms
-
-
-def write(**line):
-    sys.stdout.write(json.dumps(line) + "\n")
-    sys.stdout.flush()
 
 
 class CaptureFileTrack(MediaStreamTrack):
@@ -59,17 +54,6 @@ class CaptureFileTrack(MediaStreamTrack):
         frame.planes[0].update(self.samples[offset : offset + 2 * FRAME])
         frame.pts, frame.sample_rate, frame.time_base = self.pts, RATE, fractions.Fraction(1, RATE)
         return frame
-
-
-async def read_line(loop):
-    while True:
-        text = await loop.run_in_executor(None, sys.stdin.readline)
-        if not text:
-            return None
-        try:
-            return json.loads(text)
-        except ValueError:
-            continue
 
 
 async def run(role, capture, loop):

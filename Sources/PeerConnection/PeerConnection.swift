@@ -224,8 +224,7 @@ public actor PeerConnection {
 
     /// Sends on the open channel with this label.
     public func send(_ message: DataChannelMessage, label: String) throws {
-        guard let channels, let id = labels.first(where: { $0.value == label })?.key,
-              channels.channels[id]?.state == .open
+        guard let channels, let id = channelID(label), channels.channels[id]?.state == .open
         else { throw Failure("the \(label) channel is not open") }
         do {
             try channels.send(message, on: id, now: now)
@@ -239,15 +238,19 @@ public actor PeerConnection {
     /// peer (RTCDataChannel.bufferedAmount), for a sender that applies backpressure;
     /// 0 when no such channel is open.
     public func bufferedAmount(label: String) -> Int {
-        guard let channels, let id = labels.first(where: { $0.value == label })?.key else { return 0 }
+        guard let channels, let id = channelID(label) else { return 0 }
         return channels.bufferedAmount(id)
     }
 
     /// `channelBufferedAmountLow` comes each time the channel's buffered amount falls from
     /// above `bytes` to `bytes` or below (RTCDataChannel.bufferedAmountLowThreshold; 0 at first).
     public func setBufferedAmountLowThreshold(_ bytes: Int, label: String) {
-        guard let channels, let id = labels.first(where: { $0.value == label })?.key else { return }
+        guard let channels, let id = channelID(label) else { return }
         channels.setBufferedAmountLowThreshold(bytes, on: id)
+    }
+
+    private func channelID(_ label: String) -> UInt16? {
+        labels.first(where: { $0.value == label })?.key
     }
 
     // MARK: - Stats
