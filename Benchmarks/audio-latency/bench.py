@@ -1,9 +1,11 @@
 """Mouth-to-ear audio latency between two of our headless terminals on loopback,
 through the whole path: ALSA capture (file plugin) -> Opus -> RTP/SRTP -> UDP ->
 jitter buffer -> Opus decode -> ALSA playback (file plugin), plus the CPU each
-process uses for a call with audio only (video off on both sides).
+process uses for a call with audio only (`--audio-only` on both sides: no video
+m-line; `--video-off` instead measures a video call whose video is switched off,
+which still sends a black frame a second each way).
 
-    .venv/bin/python Benchmarks/audio-latency/bench.py [--seconds 20] [--binary .build/release/call] [--skip-aiortc]
+    .venv/bin/python Benchmarks/audio-latency/bench.py [--seconds 20] [--binary .build/release/call] [--skip-aiortc] [--video-off]
 
 The anchor, in the same run: two aiortc processes (aiortc_audio_peer.py) sending
 each other the same kind of burst file as 20 ms frames, Opus both ways, for
@@ -114,7 +116,7 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(binary, seconds, folder):
+def run(binary, seconds, folder, video_off):
     length = seconds + 30  # past the end of its file ALSA repeats stale data
     for side in ("a", "b"):
         (folder / side).mkdir()
@@ -126,16 +128,18 @@ def run(binary, seconds, folder):
     url = f"http://127.0.0.1:{port}"
     try:
         env = {side: alsa_config(folder / side, folder / side / "in.raw", folder / side / "out.raw") for side in "ab"}
-        callee = HeadlessCall(binary, "2", "bench", url, folder / "b", ["--auto-answer"], env=env["b"])
-        caller = HeadlessCall(binary, "1", "bench", url, folder / "a", env=env["a"])
+        shape = [] if video_off else ["--audio-only"]
+        callee = HeadlessCall(binary, "2", "bench", url, folder / "b", ["--auto-answer", *shape], env=env["b"])
+        caller = HeadlessCall(binary, "1", "bench", url, folder / "a", shape, env=env["a"])
         for client in (caller, callee):
             client.expect(event="signaling", status="connected", timeout=10)
         caller.expect(event="users", users=[{"userId": "2", "nickname": "2"}], timeout=10)
         caller.send("call 2")
         for client in (caller, callee):
             client.expect_state("inCall", timeout=20)
-            client.send("video off")
-            client.expect(event="video", sending=False, timeout=5)
+            if video_off:
+                client.send("video off")
+                client.expect(event="video", sending=False, timeout=5)
         time.sleep(2)  # the call's start (ICE, DTLS, first keyframes) out of the CPU window
         before = {c: cpu_seconds(c.process.pid) for c in (caller, callee)}
         began = time.monotonic()
@@ -214,6 +218,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=20, help="measured call time")
     parser.add_argument("--keep", type=Path, default=None, help="keep the files (capture, playback, logs) in this folder")
     parser.add_argument("--skip-aiortc", action="store_true", help="no aiortc anchor run")
+    parser.add_argument("--video-off", action="store_true",
+                        help="a video call with video switched off both ways, instead of an audio-only call")
     parser.add_argument("--binary", type=Path, default=None,
                         help="the call binary (default .build/release/call if built, else .build/debug/call)")
     args = parser.parse_args()
@@ -224,11 +230,12 @@ def main():
     print(f"binary: {binary}")
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=False)
-        results, cpu, wall = run(binary.resolve(), args.seconds, args.keep.resolve())
+        results, cpu, wall = run(binary.resolve(), args.seconds, args.keep.resolve(), args.video_off)
     else:
         with tempfile.TemporaryDirectory(prefix="audio-latency-") as folder:
-            results, cpu, wall = run(binary.resolve(), args.seconds, Path(folder))
-    print(f"measured {wall:.1f} s of call, audio only (video off both ways)")
+            results, cpu, wall = run(binary.resolve(), args.seconds, Path(folder), args.video_off)
+    shape = "a video call with video off both ways" if args.video_off else "an audio-only call (--audio-only both sides)"
+    print(f"measured {wall:.1f} s of {shape}")
     print("| direction | bursts | median ms | p95 ms | min ms | max ms |")
     print("|---|---|---|---|---|---|")
     every = []

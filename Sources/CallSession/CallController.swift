@@ -397,7 +397,9 @@ public actor CallController {
     /// Codecs take tens of milliseconds to set up: that happens off this actor, so chat
     /// and signaling are not held up; the session is attached when ready (if the call still is).
     private func startMedia(video negotiation: VideoNegotiation?, audio: AudioNegotiation?, on connection: PeerConnection) {
-        if negotiation == nil { updateSink.yield(.notice("no video was agreed for this call")) }
+        if negotiation == nil {
+            updateSink.yield(.notice(peerConfiguration.video ? "no video was agreed for this call" : "audio only: no video in this call"))
+        }
         var options = mediaOptions
         options.video.capKbps = bitrateCap
         let sink = updateSink, remoteVideo = remoteVideo, localVideo = localVideo
@@ -446,7 +448,9 @@ public actor CallController {
     private func setVideo(_ on: Bool?) async {
         videoEnabled = on ?? !videoEnabled
         updateSink.yield(.localVideo(enabled: videoEnabled))
-        if let video, await !video.setVideoEnabled(videoEnabled) {
+        if !peerConfiguration.video {
+            updateSink.yield(.notice("audio only: no video in this call"))
+        } else if let video, await !video.setVideoEnabled(videoEnabled) {
             updateSink.yield(.notice("the peer does not receive video in this call"))
         } else {
             updateSink.yield(.notice(videoEnabled ? "video on" : "video off: the peer sees black"))

@@ -23,6 +23,8 @@ public struct PeerConnectionConfiguration: Sendable {
     public var simulatedSendLoss: Double = 0
     /// Ask the peer for stereo sound and play it in stereo (`--stereo`; mono by default).
     public var stereo = false
+    /// Offer and accept video; false for an audio-only call (`--audio-only`).
+    public var video = true
 
     public init(iceServers: [ICEServer] = [], relayOnly: Bool = false, includeLoopback: Bool = false, includeIPv6: Bool = true) {
         self.iceServers = iceServers
@@ -344,6 +346,7 @@ public actor PeerConnection {
             candidates: candidates, endOfCandidates: pendingGathers == 0)
         var builder = SessionDescriptionBuilder(sessionID: random.next() >> 2, transport: transport, streams: streams)
         builder.stereo = configuration.stereo
+        builder.video = configuration.video
         return builder
     }
 

@@ -162,11 +162,11 @@ public struct JitterBuffer: Sendable {
             }
             nextToRelease = seq  // nothing out yet: an earlier packet of the start may still take the head
         }
-        let live = entries[entriesStart...]
-        // Binary search for the slot; most packets append.
+        // Binary search for the slot; most packets append. (No slice of `entries` here: one
+        // alive at the insert below would make it copy the whole array.)
         var low = entriesStart
         var high = entries.count
-        if let last = live.last, last.sequence < seq {
+        if low < high, entries[high - 1].sequence < seq {
             low = entries.count
         } else {
             while low < high {

@@ -50,6 +50,9 @@ public struct SessionDescriptionBuilder: Sendable {
     public var streams: Streams
     /// Ask for stereo (`stereo=1`) and say we may send it (`sprop-stereo=1`), RFC 7587 §7.1.
     public var stereo = false
+    /// Offer video and accept it; false (an audio-only call): no video m-line in our offers,
+    /// and an offered one is rejected.
+    public var video = true
 
     /// Our Opus fmtp.
     var opusFormatParameters: String { stereo ? "\(Self.opusParameters);stereo=1;sprop-stereo=1" : Self.opusParameters }
@@ -62,7 +65,8 @@ public struct SessionDescriptionBuilder: Sendable {
 
     // MARK: - Offer
 
-    /// An offer with audio, video and a data channel, mids 0, 1, 2, `a=setup:actpass`.
+    /// An offer with audio, video (unless `video` is false) and a data channel, mids 0, 1, 2,
+    /// `a=setup:actpass`.
     public func offer() -> SDPDocument {
         let audio = MediaSection(
             mediaLine: MediaLine(kind: "audio", port: 9, proto: "UDP/TLS/RTP/SAVPF", formats: ["111"]),
@@ -86,7 +90,8 @@ public struct SessionDescriptionBuilder: Sendable {
             mediaLine: MediaLine(kind: "application", port: 9, proto: "UDP/DTLS/SCTP", formats: ["webrtc-datachannel"]),
             lines: transportLines(mid: "2", setup: .actpass)
                 + [.attribute("sctp-port", "5000"), .attribute("max-message-size", String(Self.maxMessageSize))])
-        return SDPDocument(sessionLines: sessionLines(mids: ["0", "1", "2"]), media: [audio, video, data])
+        let media = self.video ? [audio, video, data] : [audio, data]
+        return SDPDocument(sessionLines: sessionLines(mids: media.compactMap(\.mid)), media: media)
     }
 
     // MARK: - Answer
@@ -115,7 +120,7 @@ public struct SessionDescriptionBuilder: Sendable {
             let section: MediaSection?
             switch offered.kind {
             case "audio": section = answerAudio(offered, mid: mid)
-            case "video": section = answerVideo(offered, mid: mid)
+            case "video": section = video ? answerVideo(offered, mid: mid) : nil
             case "application" where offered.isDataChannel: section = answerData(offered, mid: mid)
             default: section = nil
             }

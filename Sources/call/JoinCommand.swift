@@ -54,6 +54,8 @@ struct JoinCommand: AsyncParsableCommand {
     var audioOut = "default"
     @Flag(name: .customLong("stereo"), help: "Ask the peer for stereo sound and play it in stereo (mono by default); we send stereo when the peer asks.")
     var stereo = false
+    @Flag(name: .customLong("audio-only"), help: "A voice call: no video offered or accepted, no camera opened.")
+    var audioOnly = false
     @Flag(name: .customLong("relay-only"), help: "Use only TURN-relayed paths (also CALL_RELAY_ONLY=1); needs a turn: server.")
     var relayOnly = false
 
@@ -79,6 +81,10 @@ struct JoinCommand: AsyncParsableCommand {
         }
         if let videoDevice, !FileManager.default.fileExists(atPath: videoDevice) {
             throw ValidationError("--video-device \(videoDevice) does not exist; `call devices` lists the cameras")
+        }
+        if audioOnly, let flag = [("--video-file", videoFile), ("--video-device", videoDevice), ("--video-size", videoSize),
+                                  ("--fps", fps.map(String.init))].first(where: { $0.1 != nil })?.0 {
+            throw ValidationError("--audio-only sends no video: drop \(flag)")
         }
         guard cameraSize != nil else { throw ValidationError("--video-size must be WxH, e.g. 640x480") }
         if let fps, !(1...60).contains(fps) { throw ValidationError("--fps must be 1 to 60") }
@@ -133,6 +139,7 @@ struct JoinCommand: AsyncParsableCommand {
             configuration.simulatedMediaJitter = .milliseconds(jitter)
         }
         configuration.stereo = stereo
+        configuration.video = !audioOnly
         return configuration
     }
 
@@ -175,7 +182,7 @@ struct JoinCommand: AsyncParsableCommand {
                 video: videoOptions(sources: video.sources),
                 audioInput: audioDevice, audioOutput: audioOut),
             snapshotDirectory: FileManager.default.currentDirectoryPath, logger: logger)
-        if let notice = video.notice { await controller.tell(notice) }
+        if !audioOnly, let notice = video.notice { await controller.tell(notice) }
         async let session: Void = controller.run()
         let signals = Self.hangUpOnSignals(controller)
         defer { signals.forEach { $0.cancel() } }

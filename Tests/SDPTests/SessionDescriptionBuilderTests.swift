@@ -39,6 +39,20 @@ import Testing
         #expect(Self.builder.offer().media[0].formatParameters[111] == "minptime=10;useinbandfec=1")
     }
 
+    @Test func anAudioOnlyBuilderOffersNoVideoAndRejectsAnOfferedOne() throws {
+        var audioOnly = Self.builder
+        audioOnly.video = false
+        let offer = try SDPDocument(parsing: audioOnly.offer().text)
+        #expect(offer.media.map(\.kind) == ["audio", "application"])
+        #expect(offer.bundleGroups == [["0", "2"]])
+        let chromium = try SDPDocument(parsing: SDPDocumentTests.fixture("chromium-offer"))
+        let answer = try SDPDocument(parsing: try audioOnly.answer(to: chromium).text)
+        // RFC 8829 §5.3.1: the rejected m-line stays, port 0, and leaves the BUNDLE group.
+        #expect(answer.media.map(\.kind) == ["audio", "video", "application"])
+        #expect(answer.media.map(\.mediaLine.port) == [9, 0, 9])
+        #expect(answer.bundleGroups == [["0", "2"]])
+    }
+
     @Test func answeringChromiumUsesItsPayloadTypesAndTakesTheDTLSClientRole() throws {
         let offer = try SDPDocument(parsing: SDPDocumentTests.fixture("chromium-offer"))
         let answer = try SDPDocument(parsing: try Self.builder.answer(to: offer).text)

@@ -56,14 +56,17 @@ def square_wave_ratio(samples, fundamental=BEEP_HZ):
     return odd / max(other, 1e-12)
 
 
-@pytest.mark.parametrize("page_calls", [True, False], ids=["page-offers", "terminal-offers"])
+@pytest.mark.parametrize("page_calls,audio_only", [(True, False), (False, False), (True, True)],
+                         ids=["page-offers", "terminal-offers", "page-offers-terminal-audio-only"])
 def test_audio_both_ways_between_the_page_and_the_terminal(required_browsers, signaling_server, call_binary,
-                                                           tmp_path, page_calls):
+                                                           tmp_path, page_calls, audio_only):
+    """With `--audio-only` the terminal rejects the page's video m-line (port 0) and the
+    call goes on with audio alone."""
     host, port = signaling_server
     captured, heard = tmp_path / "tone.raw", tmp_path / "heard.raw"
     write_tone(captured, OURS_HZ, 40, OURS_AMPLITUDE)
     page = required_browsers("1001")
-    with HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path,
+    with HeadlessCall(call_binary, "1002", ROOM, f"http://{host}:{port}", tmp_path, ["--audio-only"] if audio_only else [],
                       env=alsa_config(tmp_path, captured, heard)) as terminal:
         if page_calls:
             terminal.answer(page)
@@ -90,7 +93,8 @@ def test_audio_both_ways_between_the_page_and_the_terminal(required_browsers, si
         assert mean_level > OURS_AMPLITUDE / 3, (mean_level, stats)
 
         # Theirs at the terminal: Chromium's beeps in our playback file.
-        terminal.stats_until(lambda s: s["audio"]["framesPlayed"] > 400, "eight seconds of the page's audio played")
+        played = terminal.stats_until(lambda s: s["audio"]["framesPlayed"] > 400, "eight seconds of the page's audio played")
+        assert ("video" in played) != audio_only, played
         samples = from_s16(heard.read_bytes())[-6 * RATE:]
         levels, loud, onsets = bursts(samples)
         print(f"levels: max {max(levels):.3f}, median {statistics.median(levels):.4f}; onsets {onsets}")
