@@ -108,7 +108,7 @@ public actor CallController {
             if let video {
                 updateSink.yield(.notice(await video.nextSource()))
             } else {
-                updateSink.yield(.notice("no video to switch: it starts with a call"))
+                updateSink.yield(.notice(peerConfiguration.video ? "no video to switch: it starts with a call" : Self.audioOnlyNotice))
             }
         case .bitrateCap(let change):
             await changeBitrateCap(change)
@@ -398,7 +398,7 @@ public actor CallController {
     /// and signaling are not held up; the session is attached when ready (if the call still is).
     private func startMedia(video negotiation: VideoNegotiation?, audio: AudioNegotiation?, on connection: PeerConnection) {
         if negotiation == nil {
-            updateSink.yield(.notice(peerConfiguration.video ? "no video was agreed for this call" : "audio only: no video in this call"))
+            updateSink.yield(.notice(peerConfiguration.video ? "no video was agreed for this call" : Self.audioOnlyNotice))
         }
         var options = mediaOptions
         options.video.capKbps = bitrateCap
@@ -445,12 +445,16 @@ public actor CallController {
         }
     }
 
+    static let audioOnlyNotice = "audio only: no video in this call"
+
     private func setVideo(_ on: Bool?) async {
+        guard peerConfiguration.video else {
+            updateSink.yield(.notice(Self.audioOnlyNotice))
+            return
+        }
         videoEnabled = on ?? !videoEnabled
         updateSink.yield(.localVideo(enabled: videoEnabled))
-        if !peerConfiguration.video {
-            updateSink.yield(.notice("audio only: no video in this call"))
-        } else if let video, await !video.setVideoEnabled(videoEnabled) {
+        if let video, await !video.setVideoEnabled(videoEnabled) {
             updateSink.yield(.notice("the peer does not receive video in this call"))
         } else {
             updateSink.yield(.notice(videoEnabled ? "video on" : "video off: the peer sees black"))

@@ -189,7 +189,8 @@ struct JoinCommand: AsyncParsableCommand {
         if noUI {
             await HeadlessFrontEnd(controller: controller).run()
         } else {
-            await RoomScreenFrontEnd(controller: controller, endpoint: endpoint, hostingPort: hosted.map { _ in endpoint.port }).run()
+            await RoomScreenFrontEnd(controller: controller, endpoint: endpoint, hostingPort: hosted.map { _ in endpoint.port },
+                                     audioOnly: audioOnly).run()
         }
         await session
         await hosted?.stop()

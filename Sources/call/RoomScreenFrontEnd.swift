@@ -16,6 +16,8 @@ struct RoomScreenFrontEnd {
     let controller: CallController
     let endpoint: SignalingEndpoint
     let hostingPort: Int?
+    /// `--audio-only`: no preview, and both panes say so.
+    var audioOnly = false
 
     func run() async {
         let inbox = Inbox()
@@ -29,7 +31,7 @@ struct RoomScreenFrontEnd {
         }
         let screenThread = ScreenThread(
             model: initialModel(), endpoint: endpoint, hostingPort: hostingPort, inbox: inbox, commands: commandSink,
-            remoteVideo: controller.remoteVideo, localVideo: controller.localVideo)
+            remoteVideo: controller.remoteVideo, localVideo: controller.localVideo, audioOnly: audioOnly)
         let failure = await screenThread.run()
         commandSink.finish()
         await forwarder.value
@@ -46,9 +48,9 @@ struct RoomScreenFrontEnd {
             room: endpoint.roomId,
             server: endpoint.hostPort,
             connection: hostingPort.map { .hosting(port: $0) } ?? .connected,
-            remoteVideoLabel: ScreenThread.noRemoteVideo,
+            remoteVideoLabel: audioOnly ? ScreenThread.audioOnlyLabel : ScreenThread.noRemoteVideo,
             // The preview pane shows the local source drawn by the renderer; no label over it.
-            previewLabel: "")
+            previewLabel: audioOnly ? ScreenThread.audioOnlyLabel : "")
     }
 
     /// Updates waiting for the screen thread.
@@ -96,12 +98,17 @@ final class ScreenThread: @unchecked Sendable {
     private var statsRequested: ContinuousClock.Instant?
     /// What we send while in a call (the preview shows it), and whether we send at all.
     private let localVideo: LatestFrame
-    private var sendingVideo = true
+    private var sendingVideo: Bool
+    private let audioOnly: Bool
     static let noRemoteVideo = "no video from the peer"
+    static let audioOnlyLabel = "audio only"
+    private var noRemoteVideo: String { audioOnly ? Self.audioOnlyLabel : Self.noRemoteVideo }
     static let clockOrigin = ContinuousClock.now
 
     init(model: RoomScreenModel, endpoint: SignalingEndpoint, hostingPort: Int?, inbox: RoomScreenFrontEnd.Inbox,
-         commands: AsyncStream<UserCommand>.Continuation, remoteVideo: LatestFrame, localVideo: LatestFrame) {
+         commands: AsyncStream<UserCommand>.Continuation, remoteVideo: LatestFrame, localVideo: LatestFrame, audioOnly: Bool) {
+        self.audioOnly = audioOnly
+        sendingVideo = !audioOnly
         self.remoteVideo = remoteVideo
         self.localVideo = localVideo
         self.model = model
@@ -160,7 +167,7 @@ final class ScreenThread: @unchecked Sendable {
     private func drawRemote(on screen: RoomScreen) {
         let newest = remoteVideo.newest
         // A peer with its video off sends black frames (as browsers do): say so instead.
-        let label: String? = newest == nil ? Self.noRemoteVideo : (newest.map { Self.isBlack($0.frame) } == true ? "video off" : nil)
+        let label: String? = newest == nil ? noRemoteVideo : (newest.map { Self.isBlack($0.frame) } == true ? "video off" : nil)
         if let label {
             if model.remoteVideoLabel != label {
                 model.remoteVideoLabel = label
@@ -336,9 +343,11 @@ final class ScreenThread: @unchecked Sendable {
             peerInterrupted = interrupted
         case .localAudio(let muted):
             microphoneMuted = muted
-            model.previewLabel = muted ? (sendingVideo ? "" : "video off · muted") : (sendingVideo ? "" : "video off")
+            let videoLabel = audioOnly ? Self.audioOnlyLabel : (sendingVideo ? "" : "video off")
+            model.previewLabel = muted ? (videoLabel.isEmpty ? "" : "\(videoLabel) · muted") : videoLabel
             model.notice = muted ? "microphone muted (m to unmute)" : "microphone on"
         case .localVideo(let enabled):
+            guard !audioOnly else { break }
             sendingVideo = enabled
             model.previewLabel = enabled ? "" : "video off"
             wipeVideo(on: screen)

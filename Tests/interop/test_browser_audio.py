@@ -93,8 +93,8 @@ def test_audio_both_ways_between_the_page_and_the_terminal(required_browsers, si
         assert mean_level > OURS_AMPLITUDE / 3, (mean_level, stats)
 
         # Theirs at the terminal: Chromium's beeps in our playback file.
-        played = terminal.stats_until(lambda s: s["audio"]["framesPlayed"] > 400, "eight seconds of the page's audio played")
-        assert ("video" in played) != audio_only, played
+        played = terminal.stats_until(lambda s: s.get("audio", {}).get("framesPlayed", 0) > 400, "eight seconds of the page's audio played")
+        assert ("videoSending" in played) != audio_only, played
         samples = from_s16(heard.read_bytes())[-6 * RATE:]
         levels, loud, onsets = bursts(samples)
         print(f"levels: max {max(levels):.3f}, median {statistics.median(levels):.4f}; onsets {onsets}")

@@ -5,6 +5,7 @@ tone's frequency and level there, and checks mute and the speaking indicator."""
 
 import math
 import struct
+import subprocess
 import time
 
 from tone import RATE, alsa_config, from_s16, goertzel_power, to_s16, tone_samples, write_tone
@@ -85,3 +86,36 @@ def test_stereo_when_both_ask_keeps_left_and_right_apart(terminal, tmp_path):
     alice.send("hangup")
     bob.expect_state("ended", reason="1001 hung up")
     assert alice.quit() == 0 and bob.quit() == 0
+
+
+def test_an_audio_only_call_carries_the_tone_and_no_video(terminal, tmp_path, call_binary):
+    """`--audio-only` on both sides: no video m-line in the offer, no video stats, `v`
+    says why, and the tone still arrives."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    tone, silence = tmp_path / "tone.raw", tmp_path / "silence.raw"
+    write_tone(tone, 440, 30, 0.3)
+    silence.write_bytes(bytes(2 * RATE * 30))
+    heard = tmp_path / "b" / "out.raw"
+    alice = terminal("1001", "--audio-only", env=alsa_config(tmp_path / "a", tone, tmp_path / "a" / "out.raw"))
+    bob = terminal("1002", "--auto-answer", "--audio-only", env=alsa_config(tmp_path / "b", silence, heard))
+    alice.expect(event="users", users=[{"userId": "1002", "nickname": "1002"}])
+    alice.send("call 1002")
+    alice.expect_state("inCall", timeout=20)
+    alice.send("video off")
+    alice.expect(event="notice", message="audio only: no video in this call")
+
+    stats = bob.stats_until(lambda s: s.get("audio", {}).get("framesPlayed", 0) > 150, "three seconds of audio played")
+    assert "videoSending" not in stats and "framesSent" not in stats, stats
+    last = from_s16(heard.read_bytes())[-RATE:]
+    powers = {f: goertzel_power(last, f) for f in (330, 440, 550)}
+    assert powers[440] > 100 * max(powers[330], powers[550]), powers
+
+    alice.send("hangup")
+    bob.expect_state("ended", reason="1001 hung up")
+    assert alice.quit() == 0 and bob.quit() == 0
+
+    # Video flags with --audio-only are a usage error, said in one line.
+    result = subprocess.run([str(call_binary), "--user", "1", "--room", "r", "--audio-only", "--fps", "10",
+                             "--log-file", str(tmp_path / "log")], capture_output=True, text=True, timeout=20)
+    assert result.returncode != 0 and "--audio-only sends no video: drop --fps" in result.stderr, result.stderr
