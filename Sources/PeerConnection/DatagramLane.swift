@@ -22,6 +22,7 @@ public final class DatagramLane: Sendable {
     private struct State {
         var route: Route?
         var receiver: (@Sendable ([UInt8]) -> Void)?
+        var dtlsReceiver: (@Sendable ([[UInt8]]) -> Void)?
     }
 
     private let state = Mutex(State())
@@ -29,10 +30,13 @@ public final class DatagramLane: Sendable {
     public init() {}
 
     /// Writes these datagrams, in order, to the selected pair; false (nothing written)
-    /// when there is no direct route.
-    public func send(_ datagrams: [[UInt8]]) -> Bool {
+    /// when there is no direct route. `fromThisThread`: `sendto` each here first (media:
+    /// out now, from the thread that made it); false: all through the event loop, which
+    /// writes a batch with one `sendmmsg` (the bulk of a data channel).
+    public func send(_ datagrams: [[UInt8]], fromThisThread: Bool = true) -> Bool {
         guard let route = state.withLock({ $0.route }) else { return false }
-        let sent = route.sender?.send(datagrams, to: route.remote.address, port: route.remote.port) ?? 0
+        let sender = fromThisThread ? route.sender : nil
+        let sent = sender?.send(datagrams, to: route.remote.address, port: route.remote.port) ?? 0
         guard sent < datagrams.count else { return true }
         let envelopes = datagrams[sent...].map { AddressedEnvelope(remoteAddress: route.destination, data: ByteBuffer(bytes: $0)) }
         let channel = route.channel
@@ -54,6 +58,12 @@ public final class DatagramLane: Sendable {
         state.withLock { $0.receiver = receiver }
     }
 
+    /// Who takes DTLS datagrams from the selected pair's peer, a read's worth at a time
+    /// (nil: the transport's own path does). Called on the event loop.
+    public func setDTLSReceiver(_ receiver: (@Sendable ([[UInt8]]) -> Void)?) {
+        state.withLock { $0.dtlsReceiver = receiver }
+    }
+
     func setRoute(_ route: Route?) {
         state.withLock { $0.route = route }
     }
@@ -62,15 +72,35 @@ public final class DatagramLane: Sendable {
         state.withLock { $0 = State() }
     }
 
-    /// On the event loop: true when the datagram was media from the selected peer and
-    /// was handed to the receiver.
-    func deliver(_ envelope: AddressedEnvelope<ByteBuffer>) -> Bool {
-        // RFC 7983 §7: a first byte of 128-191 is RTP or RTCP.
-        guard let first = envelope.data.getInteger(at: envelope.data.readerIndex, as: UInt8.self),
-              (128...191).contains(first) else { return false }
-        let (route, receiver) = state.withLock { ($0.route, $0.receiver) }
-        guard let receiver, let route, route.destination == envelope.remoteAddress else { return false }
-        receiver(Array(buffer: envelope.data))
-        return true
+    enum Delivery {
+        /// Media from the selected peer, handed to the receiver.
+        case delivered
+        /// DTLS from the selected peer, for `deliverDTLS` at the end of the read.
+        case dtls([UInt8])
+        /// Anything else: the transport's own path.
+        case notTaken
+    }
+
+    /// On the event loop: media from the selected peer goes to its receiver at once,
+    /// DTLS from it is handed back to be batched.
+    func deliver(_ envelope: AddressedEnvelope<ByteBuffer>) -> Delivery {
+        guard let first = envelope.data.getInteger(at: envelope.data.readerIndex, as: UInt8.self) else { return .notTaken }
+        // RFC 7983 §7: 20-63 is DTLS, 128-191 RTP or RTCP.
+        let isMedia = (128...191).contains(first)
+        guard isMedia || (20...63).contains(first) else { return .notTaken }
+        let (route, receiver, dtlsReceiver) = state.withLock { ($0.route, $0.receiver, $0.dtlsReceiver) }
+        guard let route, route.destination == envelope.remoteAddress else { return .notTaken }
+        if isMedia {
+            guard let receiver else { return .notTaken }
+            receiver(Array(buffer: envelope.data))
+            return .delivered
+        }
+        return dtlsReceiver == nil ? .notTaken : .dtls(Array(buffer: envelope.data))
+    }
+
+    /// On the event loop: one read's DTLS datagrams from the selected peer, in order.
+    func deliverDTLS(_ datagrams: [[UInt8]]) {
+        guard let dtlsReceiver = state.withLock({ $0.dtlsReceiver }) else { return }
+        dtlsReceiver(datagrams)
     }
 }

@@ -400,7 +400,8 @@ final class DatagramBatcher: ChannelInboundHandler {
     typealias InboundOut = [AddressedEnvelope<ByteBuffer>]
 
     private var batch: [AddressedEnvelope<ByteBuffer>] = []
-    /// Media from the selected peer leaves here, on the event loop (see DatagramLane).
+    private var dtls: [[UInt8]] = []
+    /// Media and DTLS from the selected peer leave here, on the event loop (see DatagramLane).
     private let lane: DatagramLane
 
     init(lane: DatagramLane) {
@@ -409,10 +410,18 @@ final class DatagramBatcher: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        if !lane.deliver(envelope) { batch.append(envelope) }
+        switch lane.deliver(envelope) {
+        case .delivered: break
+        case .dtls(let bytes): dtls.append(bytes)
+        case .notTaken: batch.append(envelope)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if !dtls.isEmpty {
+            lane.deliverDTLS(dtls)
+            dtls.removeAll(keepingCapacity: true)
+        }
         if !batch.isEmpty {
             let done = batch
             batch.removeAll(keepingCapacity: true)
