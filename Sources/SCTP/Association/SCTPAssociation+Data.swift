@@ -85,12 +85,10 @@ extension SCTPAssociation {
     }
 
     func handleSack(_ sack: SackChunk) {
-        guard var queue = retransmissions else { return }
-        guard let outcome = queue.handleSack(sack, now: now) else {
-            retransmissions = queue
-            return
-        }
+        guard var queue = takeRetransmissions() else { return }
+        let result = queue.handleSack(sack, now: now)
         retransmissions = queue
+        guard let outcome = result else { return }
         if let sample = outcome.rttSample { rto.observe(sample) }
         if outcome.newlyAcked { errorCount = 0 }
         counters.fastRetransmits += outcome.fastRetransmits
@@ -135,9 +133,18 @@ extension SCTPAssociation {
         performDeferredReset()
     }
 
+    /// The retransmission queue, moved out (nil left behind) to be changed and put back:
+    /// a copy that also stayed in the property would share the entries' storage, and the
+    /// first change would copy every entry in flight (about a thousand at full speed).
+    private func takeRetransmissions() -> RetransmissionQueue? {
+        defer { retransmissions = nil }
+        return retransmissions
+    }
+
     /// DATA chunks for one packet with `budget` bytes left: retransmissions first, then new data.
     func produceData(budget: Int) -> [DataChunk] {
-        guard var queue = retransmissions, sendsData || state == .shutdownSent || state == .shutdownAckSent else { return [] }
+        guard retransmissions != nil, sendsData || state == .shutdownSent || state == .shutdownAckSent,
+              var queue = takeRetransmissions() else { return [] }
         var chunks: [DataChunk] = []
         var remaining = budget
         var outcome = RetransmissionQueue.AckOutcome()
@@ -190,7 +197,7 @@ extension SCTPAssociation {
 
     /// §6.3.3: T3-rtx expired.
     func retransmissionTimerExpired() {
-        guard var queue = retransmissions, !queue.isEmpty else {
+        guard retransmissions?.isEmpty == false else {
             retransmissionDeadline = nil
             return
         }
@@ -203,6 +210,7 @@ extension SCTPAssociation {
             return
         }
         rto.backOff()
+        guard var queue = takeRetransmissions() else { return }
         let outcome = queue.handleRetransmissionTimeout(now: now)
         retransmissions = queue
         apply(outcome)
