@@ -11,18 +11,31 @@ import time
 from tone import RATE, alsa_config, from_s16, goertzel_power, to_s16, tone_samples, write_tone
 
 
-def test_a_tone_crosses_the_call_and_mute_silences_it(terminal, tmp_path):
+def tone_call(terminal, tmp_path, *flags):
+    """1001 captures a 440 Hz tone at -10 dBov and calls 1002, which captures silence and
+    plays to the returned file; both with `flags`. Returns (1001, 1002, that file)."""
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     tone, silence = tmp_path / "tone.raw", tmp_path / "silence.raw"
     write_tone(tone, 440, 30, 0.3)
     silence.write_bytes(bytes(2 * RATE * 30))
     heard = tmp_path / "b" / "out.raw"
-    alice = terminal("1001", env=alsa_config(tmp_path / "a", tone, tmp_path / "a" / "out.raw"))
-    bob = terminal("1002", "--auto-answer", env=alsa_config(tmp_path / "b", silence, heard))
+    alice = terminal("1001", *flags, env=alsa_config(tmp_path / "a", tone, tmp_path / "a" / "out.raw"))
+    bob = terminal("1002", "--auto-answer", *flags, env=alsa_config(tmp_path / "b", silence, heard))
     alice.expect(event="users", users=[{"userId": "1002", "nickname": "1002"}])
     alice.send("call 1002")
     alice.expect_state("inCall", timeout=20)
+    return alice, bob, heard
+
+
+def assert_440_hz(samples):
+    """The tone at 440 Hz, not 330 or 550."""
+    powers = {f: goertzel_power(samples, f) for f in (330, 440, 550)}
+    assert powers[440] > 100 * max(powers[330], powers[550]), powers
+
+
+def test_a_tone_crosses_the_call_and_mute_silences_it(terminal, tmp_path):
+    alice, bob, heard = tone_call(terminal, tmp_path)
     time.sleep(4)
 
     bob.send("stats")
@@ -34,10 +47,9 @@ def test_a_tone_crosses_the_call_and_mute_silences_it(terminal, tmp_path):
     played = heard.read_bytes()
     samples = [s / 32768 for s in struct.unpack(f"<{len(played) // 2}h", played[: len(played) // 2 * 2])]
     assert len(samples) > RATE * 2, f"only {len(samples)} samples played"
-    # The last second played: the tone at 440 Hz, not 330 or 550, at about its level.
+    # The last second played: the tone, at about its level.
     last = samples[-RATE:]
-    powers = {f: goertzel_power(last, f) for f in (330, 440, 550)}
-    assert powers[440] > 100 * max(powers[330], powers[550]), powers
+    assert_440_hz(last)
     rms = math.sqrt(sum(x * x for x in last) / len(last))
     expected = 0.3 / math.sqrt(2)
     assert abs(20 * math.log10(rms / expected)) < 3, f"level {rms:.3f}, expected {expected:.3f}"
@@ -91,25 +103,13 @@ def test_stereo_when_both_ask_keeps_left_and_right_apart(terminal, tmp_path):
 def test_an_audio_only_call_carries_the_tone_and_no_video(terminal, tmp_path, call_binary):
     """`--audio-only` on both sides: no video m-line in the offer, no video stats, `v`
     says why, and the tone still arrives."""
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    tone, silence = tmp_path / "tone.raw", tmp_path / "silence.raw"
-    write_tone(tone, 440, 30, 0.3)
-    silence.write_bytes(bytes(2 * RATE * 30))
-    heard = tmp_path / "b" / "out.raw"
-    alice = terminal("1001", "--audio-only", env=alsa_config(tmp_path / "a", tone, tmp_path / "a" / "out.raw"))
-    bob = terminal("1002", "--auto-answer", "--audio-only", env=alsa_config(tmp_path / "b", silence, heard))
-    alice.expect(event="users", users=[{"userId": "1002", "nickname": "1002"}])
-    alice.send("call 1002")
-    alice.expect_state("inCall", timeout=20)
+    alice, bob, heard = tone_call(terminal, tmp_path, "--audio-only")
     alice.send("video off")
     alice.expect(event="notice", message="audio only: no video in this call")
 
     stats = bob.stats_until(lambda s: s.get("audio", {}).get("framesPlayed", 0) > 150, "three seconds of audio played")
     assert "videoSending" not in stats and "framesSent" not in stats, stats
-    last = from_s16(heard.read_bytes())[-RATE:]
-    powers = {f: goertzel_power(last, f) for f in (330, 440, 550)}
-    assert powers[440] > 100 * max(powers[330], powers[550]), powers
+    assert_440_hz(from_s16(heard.read_bytes())[-RATE:])
 
     alice.send("hangup")
     bob.expect_state("ended", reason="1001 hung up")
