@@ -6,7 +6,8 @@ import Synchronization
 /// The selected pair's socket, reachable from any thread: media sent from a capture
 /// thread goes to the socket at once, and media that arrives is handed over on the
 /// event loop, neither hopping through `ICETransport` and `PeerConnection` (four task
-/// hops per audio packet, most of a call's CPU outside the codecs).
+/// hops per audio packet, most of a call's CPU outside the codecs). DTLS takes it
+/// too, both ways, a batch at a time: the bulk of a data channel.
 ///
 /// Only a direct pair (host or server-reflexive) has a route; a relayed pair, or none,
 /// leaves `send` false and datagrams on the transport's own path.

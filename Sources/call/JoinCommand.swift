@@ -79,12 +79,12 @@ struct JoinCommand: AsyncParsableCommand {
         if peer.relayOnly && !peer.iceServers.contains(where: { $0.kind == .turn }) {
             throw ValidationError("--relay-only needs a TURN server: add --ice-server turn:USER:PASS@HOST:PORT")
         }
-        if let videoDevice, !FileManager.default.fileExists(atPath: videoDevice) {
-            throw ValidationError("--video-device \(videoDevice) does not exist; `call devices` lists the cameras")
-        }
         if audioOnly, let flag = [("--video-file", videoFile), ("--video-device", videoDevice), ("--video-size", videoSize),
                                   ("--fps", fps.map(String.init))].first(where: { $0.1 != nil })?.0 {
             throw ValidationError("--audio-only sends no video: drop \(flag)")
+        }
+        if let videoDevice, !FileManager.default.fileExists(atPath: videoDevice) {
+            throw ValidationError("--video-device \(videoDevice) does not exist; `call devices` lists the cameras")
         }
         guard cameraSize != nil else { throw ValidationError("--video-size must be WxH, e.g. 640x480") }
         if let fps, !(1...60).contains(fps) { throw ValidationError("--fps must be 1 to 60") }
