@@ -27,6 +27,9 @@ public final class DatagramLane: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Whether runs of equal-size datagrams go out as one write the kernel splits (UDP GSO);
+    /// turned off for good by the first such write that fails (its datagrams are resent one by one).
+    private let segmenting = Atomic<Bool>(System.supportsUDPSegmentationOffload)
 
     public init() {}
 
@@ -39,18 +42,55 @@ public final class DatagramLane: Sendable {
         let sender = fromThisThread ? route.sender : nil
         let sent = sender?.send(datagrams, to: route.remote.address, port: route.remote.port) ?? 0
         guard sent < datagrams.count else { return true }
-        let envelopes = datagrams[sent...].map { AddressedEnvelope(remoteAddress: route.destination, data: ByteBuffer(bytes: $0)) }
-        let channel = route.channel
-        if channel.eventLoop.inEventLoop {
-            for envelope in envelopes { channel.write(envelope, promise: nil) }
+        let rest = Array(datagrams[sent...])
+        let runs = segmenting.load(ordering: .relaxed) ? Self.segmentRuns(rest.map(\.count)) : rest.indices.map { $0..<($0 + 1) }
+        let channel = route.channel, destination = route.destination
+        let write = { [self] in
+            for run in runs { self.write(rest[run], to: destination, on: channel) }
             channel.flush()
-        } else {
-            channel.eventLoop.execute {
-                for envelope in envelopes { channel.write(envelope, promise: nil) }
-                channel.flush()
-            }
         }
+        if channel.eventLoop.inEventLoop { write() } else { channel.eventLoop.execute(write) }
         return true
+    }
+
+    /// One datagram, or a run as one segmented write; a segmented write that fails is
+    /// resent as single datagrams and segmenting stops.
+    private func write(_ run: ArraySlice<[UInt8]>, to destination: SocketAddress, on channel: any Channel) {
+        guard run.count > 1, let first = run.first else {
+            for bytes in run { channel.write(AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: bytes)), promise: nil) }
+            return
+        }
+        var buffer = channel.allocator.buffer(capacity: run.reduce(0) { $0 + $1.count })
+        for bytes in run { buffer.writeBytes(bytes) }
+        let metadata = AddressedEnvelope<ByteBuffer>.Metadata(ecnState: .transportNotCapable, packetInfo: nil, segmentSize: first.count)
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenFailure { [self] _ in
+            self.segmenting.store(false, ordering: .relaxed)
+            for bytes in run { channel.write(AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: bytes)), promise: nil) }
+            channel.flush()
+        }
+        channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer, metadata: metadata), promise: promise)
+    }
+
+    /// Consecutive datagrams that can go as one segmented write (UDP GSO): equal sizes, and
+    /// at most one shorter one to end the run (the kernel cuts every segment at the first's
+    /// size, the last may be short), up to `maxSegments` and `maxBytes` in all.
+    static func segmentRuns(_ sizes: [Int], maxSegments: Int = 32, maxBytes: Int = 60_000) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var start = 0
+        while start < sizes.count {
+            let size = sizes[start]
+            var end = start + 1
+            var bytes = size
+            while end < sizes.count, end - start < maxSegments, bytes + sizes[end] <= maxBytes, sizes[end] <= size, size > 0 {
+                bytes += sizes[end]
+                end += 1
+                if sizes[end - 1] < size { break }
+            }
+            runs.append(start..<end)
+            start = end
+        }
+        return runs
     }
 
     /// Who takes SRTP and SRTCP datagrams from the selected pair's peer (nil: the
