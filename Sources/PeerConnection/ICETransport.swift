@@ -184,15 +184,7 @@ public actor ICETransport {
     // MARK: - Sockets
 
     private func bind(_ ip: [UInt8]) async throws {
-        // Reads take up to `vectorReadCount` datagrams per syscall (`recvmmsg`), and the
-        // batcher hands each read's datagrams up as one element: one hop per burst. The
-        // socket buffer and the async buffer's watermarks stay NIO's defaults: deeper ones
-        // turned a starved reader's losses into seconds of delay (BENCHMARKS.md, video call).
-        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.datagramVectorReadMessageCount, value: Self.vectorReadCount)
-            // A vector read splits one buffer evenly between its messages: this keeps each
-            // message the 2,048 bytes a plain read gets (NIO's default), not 2,048 / count.
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.vectorReadCount * Self.maximumDatagramBytes))
+        let channel = try await Self.hostSocketBootstrap()
             .bind(host: IPAddress.text(ip), port: 0) { [lane] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramBatcher(lane: lane))
@@ -379,6 +371,29 @@ public actor ICETransport {
     static let vectorReadCount = 16
     /// Room for one incoming datagram (larger ones arrive truncated, as with NIO's default).
     static let maximumDatagramBytes = 2048
+    /// Room for one read with UDP GRO on: the kernel hands a run of one peer's equal-size
+    /// datagrams over as one, up to 64 KiB (its GRO limit); cut short, the rest is lost.
+    static let maximumCoalescedBytes = 65536
+
+    /// How a host socket is set up. Reads take up to `vectorReadCount` datagrams per
+    /// syscall (`recvmmsg`), and the batcher hands each read's datagrams up as one element:
+    /// one hop per burst. With UDP GRO (Linux), a peer's segmented write (ours, a data
+    /// channel's bulk) arrives as one datagram and one pass through the kernel, not one
+    /// each; the batcher cuts it up. The socket buffer and the async buffer's watermarks
+    /// stay NIO's defaults: deeper ones turned a starved reader's losses into seconds of
+    /// delay (BENCHMARKS.md, video call).
+    static func hostSocketBootstrap() -> DatagramBootstrap {
+        let coalescing = System.supportsUDPReceiveOffload
+        // A vector read splits one buffer evenly between its messages.
+        let room = coalescing ? maximumCoalescedBytes : maximumDatagramBytes
+        let bootstrap = DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * room))
+        guard coalescing else { return bootstrap }
+        return bootstrap
+            .channelOption(.datagramReceiveOffload, value: true)
+            .channelOption(.datagramReceiveSegmentSize, value: true)
+    }
 
     static func socketAddress(_ address: TransportAddress) throws -> SocketAddress {
         try SocketAddress(ipAddress: IPAddress.text(address.address), port: Int(address.port))
@@ -410,6 +425,18 @@ final class DatagramBatcher: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
+        guard let size = envelope.metadata?.segmentSize, size > 0, envelope.data.readableBytes > size else {
+            take(envelope)
+            return
+        }
+        // Coalesced by UDP GRO: every `size` bytes was a datagram, the last may be shorter.
+        var rest = envelope.data
+        while rest.readableBytes > 0, let segment = rest.readSlice(length: min(size, rest.readableBytes)) {
+            take(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: segment))
+        }
+    }
+
+    private func take(_ envelope: AddressedEnvelope<ByteBuffer>) {
         switch lane.deliver(envelope) {
         case .delivered: break
         case .dtls(let bytes): dtls.append(bytes)

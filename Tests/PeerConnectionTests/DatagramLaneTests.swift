@@ -3,6 +3,7 @@ import ICE
 import NIOCore
 import NIOPosix
 @testable import PeerConnection
+import Synchronization
 import Testing
 
 @Suite struct DatagramLaneTests {
@@ -42,5 +43,40 @@ import Testing
             #expect(Array(buffer.prefix(count)) == expected)
         }
         try await channel.close()
+    }
+    /// A data channel's bulk, both ends ours: segmented writes (UDP GSO) into a host socket
+    /// that coalesces (UDP GRO) reach the connection as the datagrams that were sent, whole
+    /// and in order. A read too small for a coalesced run, or one not cut up, fails this.
+    @Test func coalescedReadsReachTheConnectionAsTheDatagramsSent() async throws {
+        let receiving = DatagramLane()
+        let received = Mutex<[[UInt8]]>([])
+        receiving.setDTLSReceiver { datagrams in received.withLock { $0 += datagrams } }
+        let host = try await ICETransport.hostSocketBootstrap()
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(DatagramBatcher(lane: receiving)) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let peer = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let hostPort = try #require(host.localAddress?.port), peerPort = try #require(peer.localAddress?.port)
+        receiving.setRoute(DatagramLane.Route(channel: host, destination: try SocketAddress(ipAddress: "127.0.0.1", port: peerPort),
+                                              sender: nil, remote: TransportAddress(address: [127, 0, 0, 1], port: UInt16(peerPort))))
+        let sending = DatagramLane()
+        sending.setRoute(DatagramLane.Route(channel: peer, destination: try SocketAddress(ipAddress: "127.0.0.1", port: hostPort),
+                                            sender: nil, remote: TransportAddress(address: [127, 0, 0, 1], port: UInt16(hostPort))))
+        // DTLS application data (content type 23), runs of equal sizes ended by shorter ones.
+        let sizes = Array(repeating: 1200, count: 32) + [700] + Array(repeating: 1200, count: 20) + [60, 1200, 3]
+        let datagrams = sizes.enumerated().map { index, size in [23] + (1..<size).map { UInt8(truncatingIfNeeded: index &+ $0) } }
+        #expect(sending.send(datagrams, fromThisThread: false))
+
+        let deadline = ContinuousClock.now + .seconds(5)
+        while received.withLock({ $0.count }) < datagrams.count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let got = received.withLock { $0 }
+        #expect(got.map(\.count) == sizes)
+        let same = got == datagrams
+        #expect(same, "the datagrams' bytes differ from what was sent")
+        try await peer.close()
+        try await host.close()
     }
 }
