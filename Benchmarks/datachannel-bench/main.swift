@@ -79,7 +79,6 @@ func monotonicNanoseconds() -> UInt64 {
 // that the peer connection runs on.
 
 /// Waits for the channel to open (or the connection to fail), forwarding nothing else.
-@MainActor
 func waitForOpen(_ events: AsyncStream<PeerConnectionEvent>.AsyncIterator) async throws -> AsyncStream<PeerConnectionEvent>.AsyncIterator {
     var iterator = events
     while let event = await iterator.next(isolation: #isolation) {
@@ -92,7 +91,6 @@ func waitForOpen(_ events: AsyncStream<PeerConnectionEvent>.AsyncIterator) async
     throw BenchFailure("the connection ended before the channel opened")
 }
 
-@MainActor
 func runOffer(_ options: Options) async throws {
     let connection = try PeerConnection(configuration: PeerConnectionConfiguration(includeLoopback: true, includeIPv6: false))
     var events = connection.events.makeAsyncIterator()
@@ -142,7 +140,6 @@ func runOffer(_ options: Options) async throws {
     await connection.close()
 }
 
-@MainActor
 func runAnswer(_ options: Options) async throws {
     let connection = try PeerConnection(configuration: PeerConnectionConfiguration(includeLoopback: true, includeIPv6: false))
     var events = connection.events.makeAsyncIterator()

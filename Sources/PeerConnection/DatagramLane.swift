@@ -45,7 +45,7 @@ public final class DatagramLane: Sendable {
         let rest = Array(datagrams[sent...])
         let runs = segmenting.load(ordering: .relaxed) ? Self.segmentRuns(rest.map(\.count)) : rest.indices.map { $0..<($0 + 1) }
         let channel = route.channel, destination = route.destination
-        let write = { [self] in
+        let write: @Sendable () -> Void = { [self] in
             for run in runs { self.write(rest[run], to: destination, on: channel) }
             channel.flush()
         }
