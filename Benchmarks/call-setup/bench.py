@@ -2,7 +2,7 @@
 our signaling server on loopback, for two of our terminals and, as the anchor,
 two aiortc peers (aiortc_peer.py) in the same run. Prints a table.
 
-    .venv/bin/python Benchmarks/call-setup/bench.py [--runs 10]
+    .venv/bin/python Benchmarks/call-setup/bench.py [--runs 10] [--binary .build/release/call]
 
 The callee answers at once (--auto-answer, or aiortc's accept), so the time is
 signaling + ICE + DTLS + SCTP + DCEP, the part our stack decides. Our calls
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "interop"))
 from headless import HeadlessCall, JsonLinesProcess  # noqa: E402
 
-CALL = ROOT / ".build" / "debug" / "call"
+CALL = ROOT / ".build" / "debug" / "call"  # --binary replaces it
 
 
 def start_server():
@@ -82,9 +82,13 @@ def summary(name, times):
 
 
 def main():
+    global CALL
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
-    runs = parser.parse_args().runs
+    parser.add_argument("--binary", type=Path, default=CALL, help="the call executable (default: the debug build)")
+    arguments = parser.parse_args()
+    runs, CALL = arguments.runs, arguments.binary.resolve()
+    print(f"binary: {CALL}")
     server, url = start_server()
     try:
         with tempfile.TemporaryDirectory() as folder:

@@ -184,8 +184,10 @@ public actor ICETransport {
     // MARK: - Sockets
 
     private func bind(_ ip: [UInt8]) async throws {
+        // A literal address: `bind(host:)` would run it through getaddrinfo, which asks the
+        // kernel for every interface's addresses each time.
         let channel = try await Self.hostSocketBootstrap()
-            .bind(host: IPAddress.text(ip), port: 0) { [lane] channel in
+            .bind(to: SocketAddress(ipAddress: IPAddress.text(ip), port: 0)) { [lane] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramBatcher(lane: lane))
                     return try NIOAsyncChannel<[AddressedEnvelope<ByteBuffer>], AddressedEnvelope<ByteBuffer>>(

@@ -38,7 +38,7 @@ public enum MDNSResolver {
     private static func ask(_ name: String, query: [UInt8], from interface: [UInt8]) async -> [UInt8]? {
         do {
             let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: IPAddress.text(interface), port: 0) { channel in
+                .bind(to: SocketAddress(ipAddress: IPAddress.text(interface), port: 0)) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
                             wrappingChannelSynchronously: channel)

@@ -136,6 +136,9 @@ public actor PeerConnection {
         // Media that the pipeline cannot keep up with is dropped oldest first, never queued without end.
         (media, mediaSink) = AsyncStream.makeStream(of: MediaPacket.self, bufferingPolicy: .bufferingNewest(512))
         (outgoing, outbox) = AsyncStream.makeStream(of: [[UInt8]].self, bufferingPolicy: .unbounded)
+        // Off the path to the call: done when DTLS completes, it held up both ends' last
+        // flights by its 20 ms each.
+        Task.detached(priority: .utility) { SRTPSession.prepare() }
     }
 
     /// The SHA-256 fingerprint of our certificate, as `a=fingerprint` carries it.
@@ -472,6 +475,8 @@ public actor PeerConnection {
             switch event {
             case .connected(let keys):
                 handshakeDeadline = nil
+                // Our last flight first: the peer's side of the call waits for it, not for ours.
+                flushDTLS()
                 setState(.connected)
                 startMedia(keys)
                 startSCTP(isDTLSClient: dtls.role == .client)

@@ -49,6 +49,12 @@ public final class SRTPSession {
     /// Replay window for inbound streams (RFC 3711 §3.3.2 asks for at least 64; video bursts want more).
     public static let replayWindow = 1024
 
+    /// Runs libsrtp's one-time setup now. It takes about 20 ms here (Debian's libsrtp2
+    /// sets up NSS), which the first session would otherwise wait for, once DTLS is up.
+    public static func prepare() {
+        _ = srtpInitStatus
+    }
+
     public init(keys: SRTPKeyingMaterial) throws {
         guard srtpInitStatus == srtp_err_status_ok else {
             throw SRTPError.setup("srtp_init returned \(srtpInitStatus.rawValue)")
