@@ -136,8 +136,8 @@ public actor PeerConnection {
         // Media that the pipeline cannot keep up with is dropped oldest first, never queued without end.
         (media, mediaSink) = AsyncStream.makeStream(of: MediaPacket.self, bufferingPolicy: .bufferingNewest(512))
         (outgoing, outbox) = AsyncStream.makeStream(of: [[UInt8]].self, bufferingPolicy: .unbounded)
-        // Off the path to the call: done when DTLS completes, it held up both ends' last
-        // flights by its 20 ms each.
+        // libsrtp's one-time setup (about 20 ms) now, not when DTLS completes: there each
+        // end's wait for it held up its next flight to the peer.
         Task.detached(priority: .utility) { SRTPSession.prepare() }
     }
 

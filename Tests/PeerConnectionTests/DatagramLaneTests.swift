@@ -44,6 +44,7 @@ import Testing
         }
         try await channel.close()
     }
+
     /// A data channel's bulk, both ends ours: segmented writes (UDP GSO) into a host socket
     /// that coalesces (UDP GRO) reach the connection as the datagrams that were sent, whole
     /// and in order. A read too small for a coalesced run, or one not cut up, fails this.
