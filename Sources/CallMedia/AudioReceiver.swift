@@ -49,8 +49,11 @@ final class AudioReceiver: Sendable {
 
     func start() {
         guard running.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "call-audio-in"
+        // Named from inside: on Linux a name set before start() never reaches the kernel.
+        let thread = Thread { [self] in
+            Thread.current.name = "call-audio-in"
+            run()
+        }
         thread.start()
     }
 

@@ -58,8 +58,11 @@ final class AudioSender: Sendable {
 
     func start(seed: UInt64) {
         guard running.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
-        let thread = Thread { [self] in run(seed: seed) }
-        thread.name = "call-audio-out"
+        // Named from inside: on Linux a name set before start() never reaches the kernel.
+        let thread = Thread { [self] in
+            Thread.current.name = "call-audio-out"
+            run(seed: seed)
+        }
         thread.start()
     }
 

@@ -25,6 +25,8 @@ final class CameraFrames: FrameSource {
     init(path: String, width: Int, height: Int, fps: Int) throws {
         let handoff = CaptureHandoff(try CameraCapture(device: path, width: width, height: height, fps: fps))
         let thread = Thread { [shared] in
+            // Named from inside: on Linux a name set before start() never reaches the kernel.
+            Thread.current.name = "call-camera"
             let capture = handoff.capture
             defer { capture.close() }
             while shared.running.load(ordering: .relaxed) {
@@ -40,7 +42,6 @@ final class CameraFrames: FrameSource {
                 }
             }
         }
-        thread.name = "call-camera"
         thread.start()
     }
 

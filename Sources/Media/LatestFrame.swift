@@ -7,6 +7,7 @@ public final class LatestFrame: Sendable {
     /// Guards `slot`, and wakes a reader waiting for a new frame.
     private let arrival = NSCondition()
     nonisolated(unsafe) private var slot: (frame: I420Frame, number: UInt64)?
+    nonisolated(unsafe) private var arrivalHandler: (@Sendable () -> Void)?
 
     public init() {}
 
@@ -14,6 +15,16 @@ public final class LatestFrame: Sendable {
         arrival.lock()
         slot = (frame, (slot?.number ?? 0) + 1)
         arrival.broadcast()
+        let handler = arrivalHandler
+        arrival.unlock()
+        handler?()
+    }
+
+    /// Called on the putting thread after each frame is in (nil: nothing), for a reader
+    /// that waits on something else as well, such as the terminal's keys.
+    public func setArrivalHandler(_ handler: (@Sendable () -> Void)?) {
+        arrival.lock()
+        arrivalHandler = handler
         arrival.unlock()
     }
 

@@ -53,10 +53,14 @@ struct RoomScreenFrontEnd {
             previewLabel: audioOnly ? ScreenThread.audioOnlyLabel : "")
     }
 
-    /// Updates waiting for the screen thread.
+    /// Updates waiting for the screen thread, which each one wakes.
     final class Inbox: Sendable {
         private let pending = Mutex<[CallUpdate]>([])
-        func post(_ update: CallUpdate) { pending.withLock { $0.append(update) } }
+        let wake = ScreenWake()
+        func post(_ update: CallUpdate) {
+            pending.withLock { $0.append(update) }
+            wake.signal()
+        }
         func take() -> [CallUpdate] { pending.withLock { updates in defer { updates = [] }; return updates } }
     }
 }
@@ -126,8 +130,11 @@ final class ScreenThread: @unchecked Sendable {
     /// Runs the screen until the session finishes; returns why the screen could not start, if it could not.
     func run() async -> String? {
         await withCheckedContinuation { (done: CheckedContinuation<String?, Never>) in
-            let thread = Thread { done.resume(returning: self.loop()) }
-            thread.name = "call-screen"
+            // Named from inside: on Linux a name set before start() never reaches the kernel.
+            let thread = Thread {
+                Thread.current.name = "call-screen"
+                done.resume(returning: self.loop())
+            }
             thread.start()
         }
     }
@@ -136,8 +143,16 @@ final class ScreenThread: @unchecked Sendable {
         let curses: Curses
         do { curses = try Curses() } catch { return "cannot start the screen: \(error)" }
         let screen = RoomScreen(curses: curses)
-        defer { screen.close() }
+        let wake = inbox.wake
+        remoteVideo.setArrivalHandler { wake.signal() }
+        localVideo.setArrivalHandler { wake.signal() }
+        defer {
+            remoteVideo.setArrivalHandler(nil)
+            localVideo.setArrivalHandler(nil)
+            screen.close()
+        }
         var finished = false
+        var keysLeft = false
         while !finished {
             for update in inbox.take() {
                 if apply(update, screen: screen) { finished = true }
@@ -154,10 +169,17 @@ final class ScreenThread: @unchecked Sendable {
             if finished { break }
             drawPreview(on: screen)
             drawRemote(on: screen)
-            // With a picture to show, the wait for a key is short, so a new frame is drawn
-            // within 5 ms of arriving (30 fps and more); without one, 50 ms is plenty.
-            let showingVideo = remoteVideo.newest != nil || (callStarted != nil && sendingVideo)
-            if let command = screen.readCommand(timeoutMilliseconds: showingVideo ? 5 : 50) { handle(command, screen: screen) }
+            // Asleep until a key, a frame or an update comes (Curses runs on stdin). The
+            // preview's pattern, drawn here before a call, moves at 30 fps; 50 ms otherwise
+            // bounds how late the call clock and a resize (which signals no one) are shown.
+            // A command may leave keys in ncurses' own buffer, which stdin does not show.
+            if !keysLeft {
+                let patternMoves = previewShown && localVideo.newest == nil
+                wake.wait(orInputOn: STDIN_FILENO, timeoutMilliseconds: patternMoves ? 33 : 50)
+            }
+            let command = screen.readCommand(timeoutMilliseconds: 0)
+            keysLeft = command != nil
+            if let command { handle(command, screen: screen) }
         }
         return nil
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import Synchronization
 import Testing
 
 @Suite struct LatestFrameTests {
@@ -23,5 +24,19 @@ import Testing
         mailbox.clear()
         #expect(mailbox.newest == nil)
         #expect(mailbox.waitForFrame(after: 3, timeout: .milliseconds(20)) == nil)
+    }
+
+    @Test func theArrivalHandlerRunsOncePerFrameUntilItIsRemoved() {
+        let mailbox = LatestFrame()
+        let calls = Mutex(0)
+        mailbox.put(Self.frame)
+        mailbox.setArrivalHandler { calls.withLock { $0 += 1 } }
+        mailbox.put(Self.frame)
+        mailbox.put(Self.frame)
+        #expect(calls.withLock { $0 } == 2)
+        mailbox.setArrivalHandler(nil)
+        mailbox.put(Self.frame)
+        #expect(calls.withLock { $0 } == 2)
+        #expect(mailbox.newest?.number == 4)
     }
 }
