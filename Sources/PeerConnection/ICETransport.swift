@@ -190,7 +190,7 @@ public actor ICETransport {
             .bind(to: SocketAddress(ipAddress: IPAddress.text(ip), port: 0)) { [lane] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramBatcher(lane: lane))
-                    return try NIOAsyncChannel<[AddressedEnvelope<ByteBuffer>], AddressedEnvelope<ByteBuffer>>(
+                    return try NIOAsyncChannel<[DatagramBatcher.Received], AddressedEnvelope<ByteBuffer>>(
                         wrappingChannelSynchronously: channel)
                 }
             }
@@ -208,19 +208,19 @@ public actor ICETransport {
                     // Turning a SocketAddress into ours goes through its text form: the
                     // last one is kept, as nearly every datagram comes from the same peer.
                     var last: (SocketAddress, TransportAddress)?
-                    for try await envelopes in inbound {
+                    for try await datagrams in inbound {
                         var batch: [Datagram] = []
-                        batch.reserveCapacity(envelopes.count)
-                        for envelope in envelopes {
+                        batch.reserveCapacity(datagrams.count)
+                        for datagram in datagrams {
                             let source: TransportAddress
-                            if let last, last.0 == envelope.remoteAddress {
+                            if let last, last.0 == datagram.from {
                                 source = last.1
                             } else {
-                                guard let address = Self.transportAddress(envelope.remoteAddress) else { continue }
-                                last = (envelope.remoteAddress, address)
+                                guard let address = Self.transportAddress(datagram.from) else { continue }
+                                last = (datagram.from, address)
                                 source = address
                             }
-                            batch.append(Datagram(bytes: Array(buffer: envelope.data), from: source))
+                            batch.append(Datagram(bytes: datagram.bytes, from: source))
                         }
                         if !batch.isEmpty { await self?.received(batch, to: local) }
                     }
@@ -376,6 +376,10 @@ public actor ICETransport {
     /// Room for one read with UDP GRO on: the kernel hands a run of one peer's equal-size
     /// datagrams over as one, up to 64 KiB (its GRO limit); cut short, the rest is lost.
     static let maximumCoalescedBytes = 65536
+    /// Reads per `recvmmsg` with GRO on: each can be a whole run of datagrams. Fewer than
+    /// `vectorReadCount` keeps the read buffer at 512 KiB: NIO writes all of a new buffer
+    /// once (it copies it on first use), and that much stays resident per socket.
+    static let coalescedReadCount = 8
 
     /// How a host socket is set up. Reads take up to `vectorReadCount` datagrams per
     /// syscall (`recvmmsg`), and the batcher hands each read's datagrams up as one element:
@@ -387,10 +391,10 @@ public actor ICETransport {
     static func hostSocketBootstrap() -> DatagramBootstrap {
         let coalescing = System.supportsUDPReceiveOffload
         // A vector read splits one buffer evenly between its messages.
-        let room = coalescing ? maximumCoalescedBytes : maximumDatagramBytes
+        let (count, room) = coalescing ? (coalescedReadCount, maximumCoalescedBytes) : (vectorReadCount, maximumDatagramBytes)
         let bootstrap = DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReadCount * room))
+            .channelOption(.datagramVectorReadMessageCount, value: count)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: count * room))
         guard coalescing else { return bootstrap }
         return bootstrap
             .channelOption(.datagramReceiveOffload, value: true)
@@ -414,9 +418,17 @@ public actor ICETransport {
 /// per datagram.
 final class DatagramBatcher: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    typealias InboundOut = [AddressedEnvelope<ByteBuffer>]
+    typealias InboundOut = [Received]
 
-    private var batch: [AddressedEnvelope<ByteBuffer>] = []
+    /// A datagram for the transport's own path, copied out of the read buffer here: a
+    /// slice kept until the reader task runs would keep the whole buffer from being reused,
+    /// and NIO then allocates another and copies all of it (1 MiB with GRO's room).
+    struct Received: Sendable {
+        var bytes: [UInt8]
+        var from: SocketAddress
+    }
+
+    private var batch: [Received] = []
     private var dtls: [[UInt8]] = []
     /// Media and DTLS from the selected peer leave here, on the event loop (see DatagramLane).
     private let lane: DatagramLane
@@ -442,7 +454,7 @@ final class DatagramBatcher: ChannelInboundHandler {
         switch lane.deliver(envelope) {
         case .delivered: break
         case .dtls(let bytes): dtls.append(bytes)
-        case .notTaken: batch.append(envelope)
+        case .notTaken: batch.append(Received(bytes: Array(buffer: envelope.data), from: envelope.remoteAddress))
         }
     }
 

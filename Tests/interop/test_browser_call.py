@@ -307,7 +307,8 @@ def test_the_terminal_client_and_the_page_connect_chat_and_hang_up(browsers, sig
         assert ours["frameWidth"] > 0 and ours["framesSent"] > 0, ours
         # Audio both ways: Chromium's fake microphone beeps into our Opus decoder; our
         # (silent: no sound card here) Opus arrives in Chromium's inbound audio stats.
-        assert ours["audio"]["packetsReceived"] > 20, ours["audio"]
+        # Waited for, not read once: three decoded frames can come before 400 ms of audio.
+        terminal.stats_until(lambda s: s["audio"]["packetsReceived"] > 20, "the page's audio arriving")
         audio = page.wait_for(lambda: (lambda s: s if s["audioPacketsReceived"] > 20 else None)(page.stats()),
                               "our audio at the page")
         assert audio["audioInboundCodec"] == "audio/opus", audio
