@@ -381,13 +381,13 @@ public actor ICETransport {
     /// once (it copies it on first use), and that much stays resident per socket.
     static let coalescedReadCount = 8
 
-    /// How a host socket is set up. Reads take up to `vectorReadCount` datagrams per
-    /// syscall (`recvmmsg`), and the batcher hands each read's datagrams up as one element:
-    /// one hop per burst. With UDP GRO (Linux), a peer's segmented write (ours, a data
-    /// channel's bulk) arrives as one datagram and one pass through the kernel, not one
-    /// each; the batcher cuts it up. The socket buffer and the async buffer's watermarks
-    /// stay NIO's defaults: deeper ones turned a starved reader's losses into seconds of
-    /// delay (BENCHMARKS.md, video call).
+    /// How a host socket is set up. Reads take several datagrams per syscall (`recvmmsg`:
+    /// `vectorReadCount`, or `coalescedReadCount` with GRO), and the batcher hands each
+    /// read's datagrams up as one element: one hop per burst. With UDP GRO (Linux), a
+    /// peer's segmented write (ours, a data channel's bulk) arrives as one datagram and one
+    /// pass through the kernel, not one each; the batcher cuts it up. The socket buffer and
+    /// the async buffer's watermarks stay NIO's defaults: deeper ones turned a starved
+    /// reader's losses into seconds of delay (BENCHMARKS.md, video call).
     static func hostSocketBootstrap() -> DatagramBootstrap {
         let coalescing = System.supportsUDPReceiveOffload
         // A vector read splits one buffer evenly between its messages.
@@ -412,7 +412,7 @@ public actor ICETransport {
 }
 
 
-/// Collects the datagrams of one read (NIO reads up to `vectorReadCount` per syscall,
+/// Collects the datagrams of one read (NIO reads several per syscall,
 /// and a few syscalls per read event) and passes them on as one array at
 /// `channelReadComplete`, so the async reader wakes once per burst rather than once
 /// per datagram.
