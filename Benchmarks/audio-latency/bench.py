@@ -12,6 +12,10 @@ each other the same kind of burst file as 20 ms frames, Opus both ways, for
 their CPU over the same length of call (aiortc has no sound-device path, so no
 latency for it).
 
+Each process's threads are listed too, from /proc/PID/task over the same
+window: CPU (in whole kernel ticks, so coarse) and wake-ups a second (voluntary
+context switches).
+
 Each side captures a file of silence with a tone burst every 500 ms (50 ms
 long, the pitch cycling through four values so a burst is matched to the one
 that was sent even if the latency exceeded the spacing). The other side's
@@ -111,6 +115,39 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_counters(pid):
+    """Per thread of `pid`: (name, CPU seconds, voluntary context switches), that is how
+    much it ran and how often it went to sleep and was woken."""
+    counters = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            status = dict(line.split(":", 1) for line in (task / "status").read_text().splitlines() if ":" in line)
+            name = (task / "comm").read_text().strip()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended while being read
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        counters[task.name] = (name, cpu, int(status["voluntary_ctxt_switches"]))
+    return counters
+
+
+def thread_use(before, after, wall):
+    """(name, CPU %, wake-ups a second) of each thread alive at both readings that ran or woke."""
+    use = []
+    for tid, (name, cpu, wakes) in after.items():
+        if tid in before:
+            _, cpu0, wakes0 = before[tid]
+            if cpu > cpu0 or wakes > wakes0:
+                use.append((name, 100 * (cpu - cpu0) / wall, (wakes - wakes0) / wall))
+    return sorted(use, key=lambda item: (-item[1], -item[2]))
+
+
+def print_threads(process, use):
+    print(f"{process}, by thread: "
+          + ", ".join(f"{name} {cpu:.2f}% {wakes:.0f} wake-ups/s" for name, cpu, wakes in use)
+          + f"; {sum(wakes for _, _, wakes in use):.0f} wake-ups/s in all")
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -142,10 +179,12 @@ def run(binary, seconds, folder, video_off):
                 client.expect(event="video", sending=False, timeout=5)
         time.sleep(2)  # the call's start (ICE, DTLS, first keyframes) out of the CPU window
         before = {c: cpu_seconds(c.process.pid) for c in (caller, callee)}
+        threads_before = {c: thread_counters(c.process.pid) for c in (caller, callee)}
         began = time.monotonic()
         time.sleep(seconds)
         wall = time.monotonic() - began
         cpu = {c: 100 * (cpu_seconds(c.process.pid) - before[c]) / wall for c in (caller, callee)}
+        threads = {c: thread_use(threads_before[c], thread_counters(c.process.pid), wall) for c in (caller, callee)}
         stats = {}
         for client in (caller, callee):
             client.send("stats")
@@ -174,13 +213,15 @@ def run(binary, seconds, folder, video_off):
             print(name, "played onsets (s, pitch):", [(round(p / RATE, 3), k) for p, k in played])
             print(name, "latencies ms:", [round(1000 * v) for v in results[name]])
         results[name + " stats"] = (s, r)
-    return results, {"caller (1)": cpu[caller], "callee (2)": cpu[callee]}, wall
+    return results, {"caller (1)": cpu[caller], "callee (2)": cpu[callee]}, \
+        {"caller (1)": threads[caller], "callee (2)": threads[callee]}, wall
 
 
 def run_aiortc(seconds, folder):
     """The anchor: two aiortc processes (aiortc_audio_peer.py) sending each other the same
     kind of capture file, SDP handed across their pipes; returns CPU % per process over
-    `seconds` (after the same 2 s settling as ours) and the frames each received."""
+    `seconds` (after the same 2 s settling as ours), its use by thread, and the frames each
+    received."""
     peers = {}
     for name, role, offset in (("offerer", "offer", 0), ("answerer", "answer", SPACING // 2)):
         capture = folder / f"{role}.raw"
@@ -197,16 +238,18 @@ def run_aiortc(seconds, folder):
         send(peers["offerer"], json.loads(peers["answerer"].stdout.readline()))
         time.sleep(2)
         before = {name: cpu_seconds(peer.pid) for name, peer in peers.items()}
+        threads_before = {name: thread_counters(peer.pid) for name, peer in peers.items()}
         began = time.monotonic()
         time.sleep(seconds)
         wall = time.monotonic() - began
         cpu = {name: 100 * (cpu_seconds(peer.pid) - before[name]) / wall for name, peer in peers.items()}
+        threads = {name: thread_use(threads_before[name], thread_counters(peer.pid), wall) for name, peer in peers.items()}
         frames = []
         for peer in peers.values():
             send(peer, {"kind": "quit"})
             frames.append(json.loads(peer.stdout.readline())["frames"])
             peer.wait(timeout=10)
-        return cpu, "/".join(str(f) for f in frames)
+        return cpu, threads, "/".join(str(f) for f in frames)
     finally:
         for peer in peers.values():
             if peer.poll() is None:
@@ -230,10 +273,10 @@ def main():
     print(f"binary: {binary}")
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=False)
-        results, cpu, wall = run(binary.resolve(), args.seconds, args.keep.resolve(), args.video_off)
+        results, cpu, threads, wall = run(binary.resolve(), args.seconds, args.keep.resolve(), args.video_off)
     else:
         with tempfile.TemporaryDirectory(prefix="audio-latency-") as folder:
-            results, cpu, wall = run(binary.resolve(), args.seconds, Path(folder), args.video_off)
+            results, cpu, threads, wall = run(binary.resolve(), args.seconds, Path(folder), args.video_off)
     shape = "a video call with video off both ways" if args.video_off else "an audio-only call (--audio-only both sides)"
     print(f"measured {wall:.1f} s of {shape}")
     print("| direction | bursts | median ms | p95 ms | min ms | max ms |")
@@ -258,12 +301,16 @@ def main():
               f"resyncs {sender['clockResyncs']}+{receiver['clockResyncs']}")
     print("CPU, % of one core over the measured time: "
           + ", ".join(f"{name} {value:.1f}%" for name, value in cpu.items()))
+    for name, use in threads.items():
+        print_threads(name, use)
     if not args.skip_aiortc:
         with tempfile.TemporaryDirectory(prefix="audio-aiortc-") as folder:
-            anchor, frames = run_aiortc(args.seconds, Path(folder))
+            anchor, anchor_threads, frames = run_aiortc(args.seconds, Path(folder))
         print(f"anchor, aiortc <-> aiortc, audio only, the same bursts sent as 20 ms frames ({frames} frames received): "
               "CPU, % of one core over the measured time: "
               + ", ".join(f"{name} {value:.1f}%" for name, value in anchor.items()))
+        for name, use in anchor_threads.items():
+            print_threads(f"aiortc {name}", use)
 
 
 if __name__ == "__main__":
