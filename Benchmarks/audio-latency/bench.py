@@ -110,8 +110,9 @@ def latencies(sent, sent_start, played, played_start):
     return out
 
 
-def cpu_seconds(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid, stat=None):
+    """utime + stime of a process, or of one of its threads given its stat file."""
+    fields = (stat or Path(f"/proc/{pid}/stat")).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -121,12 +122,11 @@ def thread_counters(pid):
     counters = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            cpu = cpu_seconds(pid, task / "stat")
             status = dict(line.split(":", 1) for line in (task / "status").read_text().splitlines() if ":" in line)
             name = (task / "comm").read_text().strip()
         except (FileNotFoundError, ProcessLookupError):
             continue  # the thread ended while being read
-        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         counters[task.name] = (name, cpu, int(status["voluntary_ctxt_switches"]))
     return counters
 
